@@ -1,0 +1,40 @@
+// Sortable tables: progressive enhancement. Without JavaScript the tables are complete and readable.
+// Headers become buttons; the sorted column carries aria-sort so screen readers announce the order.
+(function () {
+  function key(cell) {
+    var v = cell.getAttribute("data-sort");
+    if (v === null) v = cell.textContent.trim();
+    var n = Number(v);
+    return v !== "" && !isNaN(n) ? n : v.toLowerCase();
+  }
+  function sortBy(table, col, th) {
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    table.querySelectorAll("th[aria-sort]").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = key(a.cells[col]), y = key(b.cells[col]);
+      if (x === y) return 0;
+      if (typeof x !== typeof y) return typeof x === "number" ? -1 : 1;
+      return (x < y ? -1 : 1) * (asc ? 1 : -1);
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+  function init() {
+    document.querySelectorAll("table.tr-sortable").forEach(function (table) {
+      if (table.dataset.sortReady) return;
+      table.dataset.sortReady = "1";
+      table.querySelectorAll("thead th").forEach(function (th, col) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = th.textContent;
+        b.setAttribute("title", "Sort by " + th.textContent);
+        th.textContent = "";
+        th.appendChild(b);
+        b.addEventListener("click", function () { sortBy(table, col, th); });
+      });
+    });
+  }
+  if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
+})();

@@ -1,0 +1,3 @@
+"""The advanced-packaging project tracker: YAML records in, a published MkDocs site out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,352 @@
+"""Stages 1 and 2 of the pipeline: load every file in content/ and validate it, all problems at once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import schema, yamlsafe
+from .errors import Problem, ValidationFailed
+from .validate import Context, convert, region_info
+from .values import PDate
+
+log = logging.getLogger(__name__)
+
+ANNOUNCING = ("announced", "signed")  # event types that date a project's announcement
+
+
+@dataclass
+class Dataset:
+    """Everything the later stages need, validated: records sorted by id, vocabularies, rates, settings."""
+
+    root: Path
+    settings: dict
+    vocab: dict[str, dict[str, dict]]
+    fx: dict
+    records: list[dict]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def rel(path: Path, root: Path) -> str:
+    """Name a file as the contributor would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read(path: Path, root: Path, t, vocab, problems: list[Problem]):
+    """Load and convert one file; return (value, ctx) or (None, None) when it cannot be read."""
+    name = rel(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}"))
+        return None, None
+    node, found = yamlsafe.load(data, name)
+    problems.extend(found)
+    if node is None:
+        return None, None
+    ctx = Context(name, vocab, problems)
+    if node.kind != "map":
+        ctx.error(
+            node,
+            "",
+            f"expected one mapping of fields, got a {'list' if node.kind == 'seq' else 'single value'}",
+            "a record starts with 'id: your-id' at the left margin",
+        )
+        return None, None
+    value = convert(node, t, "", ctx)
+    ctx.node = node
+    return value, ctx
+
+
+def _check_refs(ctx: Context, known: dict[str, set]) -> None:
+    for kind, value, node, fpath in ctx.refs:
+        if value not in known.get(kind, set()):
+            from .validate import suggest
+
+            ctx.error(
+                node,
+                fpath,
+                f"no {kind[:-1]} with id '{value}' in this file",
+                suggest(value, known.get(kind, ())) or f"add it to {kind}, or fix the id",
+            )
+
+
+def load_content(root: Path) -> Dataset:
+    """Load and validate all of content/; raise ValidationFailed listing every error."""
+    root = Path(root)
+    problems: list[Problem] = []
+    # Vocabularies first: records are checked against them.
+    vocab_value, vctx = read(root / "vocabularies.yaml", root, schema.VOCAB_FILE, {}, problems)
+    vocab = {name: {t["term"]: t for t in (vocab_value or {}).get(name) or []} for name in schema.VOCAB_NAMES}
+    settings, sctx = read(root / "site.yaml", root, schema.SITE_FILE, vocab, problems)
+    fx_value, fctx = read(root / "fx.yaml", root, schema.FX_FILE, vocab, problems)
+    fx = _fx_table(fx_value, fctx) if fx_value else {"rates": {}, "sources": {}}
+    as_of = (settings or {}).get("as_of")
+
+    records: list[dict] = []
+    seen: dict[str, str] = {}
+    files = sorted((root / "projects").glob("*.yaml")) if (root / "projects").is_dir() else []
+    for extra in sorted((root / "projects").glob("*")) if (root / "projects").is_dir() else []:
+        if extra.suffix != ".yaml" and extra.is_file() and not extra.name.startswith("."):
+            problems.append(Problem(rel(extra, root), 1, 1, "", "not a .yaml file", "records are named <id>.yaml"))
+    for path in files:
+        record, ctx = read(path, root, schema.FIELDS_TYPE, vocab, problems)
+        if record is None:
+            continue
+        check_record(record, path, ctx, as_of)
+        rid = record.get("id")
+        if rid:
+            key = rid.lower()
+            if key in seen:
+                ctx.error(
+                    ctx.node.value["id"], "id", f"duplicate id '{rid}': also used by {seen[key]}", "ids must be unique"
+                )
+            seen[key] = ctx.path
+            record["_path"] = ctx.path
+        records.append(record)
+    for record in records:
+        for i, rel_ in enumerate(record.get("related") or []):
+            if rel_["id"] not in seen:
+                problems.append(Problem(record["_path"], 1, 1, f"related[{i}].id", f"no record with id '{rel_['id']}'"))
+    if vctx:
+        unused_terms(vocab, records, problems, vctx.path)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = sorted(p for p in problems if p.severity != "error")
+    if errors:
+        raise ValidationFailed(problems)
+    records.sort(key=lambda r: r["id"])
+    return Dataset(root, settings, vocab, fx, records, warnings)
+
+
+def _fx_table(fx_value: dict, ctx: Context) -> dict:
+    sources = {s["id"]: s for s in fx_value.get("sources") or []}
+    _check_refs(ctx, {"sources": set(sources)})
+    rates: dict[tuple[str, int], dict] = {}
+    for i, r in enumerate(fx_value.get("rates") or []):
+        if None in (r.get("currency"), r.get("year"), r.get("rate")):
+            continue
+        key = (r["currency"], r["year"])
+        if key in rates:
+            ctx.problems.append(Problem(ctx.path, 1, 1, f"rates[{i}]", f"second rate for {key[0]} {key[1]}"))
+        if r["rate"] == 0:
+            ctx.problems.append(Problem(ctx.path, 1, 1, f"rates[{i}].rate", "a rate cannot be zero"))
+            continue
+        rates[key] = r
+    return {"rates": rates, "sources": sources}
+
+
+def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> None:
+    """Checks that span fields: ids, references, codes that must agree, sums and dates in order."""
+    node = ctx.node
+    at = lambda *keys: _node_at(node, keys)  # noqa: E731
+    if rec.get("id") and rec["id"] != path.stem:
+        ctx.error(
+            at("id"),
+            "id",
+            f"id '{rec['id']}' does not match the file name '{path.name}'",
+            f"rename the file to {rec['id']}.yaml or set id: {path.stem}",
+        )
+    known = {
+        "sources": {s["id"] for s in rec.get("sources") or [] if s.get("id")},
+        "phases": {p["id"] for p in rec.get("phases") or [] if p.get("id")},
+    }
+    for kind in known:
+        ids = [x.get("id") for x in rec.get(kind) or []]
+        for i, x in enumerate(ids):
+            if x and ids.index(x) != i:
+                ctx.error(at(kind, i, "id"), f"{kind}[{i}].id", f"id '{x}' is used twice in {kind}", "make ids unique")
+    _check_refs(ctx, known)
+    cited = {value for kind, value, *_ in ctx.refs if kind == "sources"}
+    for i, s in enumerate(rec.get("sources") or []):
+        if s.get("id") and s["id"] not in cited:
+            ctx.error(
+                at("sources", i, "id"),
+                f"sources[{i}]",
+                f"source '{s['id']}' is cited by nothing",
+                "cite it from the facts it supports, or remove it",
+                "warning",
+            )
+
+    loc = rec.get("location") or {}
+    if loc.get("country") and loc.get("region"):
+        info = region_info(loc["region"])
+        if info and info[1] != loc["country"]:
+            ctx.error(
+                at("location", "region"),
+                "location.region",
+                f"region {loc['region']} ({info[0]}) is not in country {loc['country']}",
+                f"use a {loc['country']}- code, or set country: {info[1]}",
+            )
+
+    status = rec.get("status") or {}
+    if status.get("value") and status["value"] != "unknown" and not status.get("sources"):
+        hint = "cite the source that shows it"
+        if status["value"] == "under-construction":
+            hint = "cite a source that reports construction work; a groundbreaking ceremony is not evidence by itself"
+        ctx.error(at("status"), "status.sources", f"status '{status['value']}' needs evidence", hint)
+
+    for where, money in _moneys(rec):
+        _check_money(money, where, ctx, node)
+
+    total = rec.get("investment") or {}
+    phases = rec.get("phases") or []
+    same = [
+        p["investment"]["amount"]
+        for p in phases
+        if p.get("investment")
+        and isinstance(p["investment"].get("amount"), Decimal)
+        and p["investment"].get("currency") == total.get("currency")
+    ]
+    if isinstance(total.get("amount"), Decimal) and same and total.get("qualifier") not in ("at-least", "more-than"):
+        ceiling = total.get("amount_high") or total["amount"]
+        if sum(same) > ceiling:
+            ctx.error(
+                at("phases"),
+                "phases",
+                f"phase investments add up to {sum(same):,} {total['currency']}, more than the total {ceiling:,}",
+                "check the amounts, or mark the total 'at-least'",
+            )
+
+    _check_dates(rec, ctx, at, as_of)
+
+
+def _moneys(rec):
+    if rec.get("investment"):
+        yield "investment", rec["investment"]
+    for i, p in enumerate(rec.get("phases") or []):
+        if p.get("investment"):
+            yield f"phases[{i}].investment", p["investment"]
+    for i, e in enumerate(rec.get("events") or []):
+        if e.get("investment"):
+            yield f"events[{i}].investment", e["investment"]
+
+
+def _check_money(money: dict, where: str, ctx: Context, node) -> None:
+    keys = _path_keys(where)
+    n = _node_at(node, keys)
+    amount = money.get("amount")
+    if isinstance(amount, Decimal):
+        if not money.get("currency") and (n.kind != "map" or "currency" not in n.value):  # absent, not invalid
+            ctx.error(n, f"{where}.currency", "an amount needs a currency", "add e.g. currency: CNY")
+        high = money.get("amount_high")
+        if high is not None and high < amount:
+            ctx.error(n, f"{where}.amount_high", "the upper end is below the amount", "swap them")
+    elif amount in ("undisclosed", "unknown"):
+        extra = [k for k in ("currency", "amount_high", "qualifier", "equivalent") if money.get(k)]
+        if extra:
+            ctx.error(n, f"{where}.{extra[0]}", f"'{extra[0]}' makes no sense with amount '{amount}'", "remove it")
+
+
+def _check_dates(rec, ctx, at, as_of) -> None:
+    phases = {p["id"]: (i, p) for i, p in enumerate(rec.get("phases") or []) if p.get("id")}
+    prev = None
+    for i, p in enumerate(rec.get("phases") or []):
+        if p.get("start") and p.get("target") and p["target"].last_day() < p["start"].first_day():
+            ctx.error(
+                at("phases", i, "target"),
+                f"phases[{i}].target",
+                f"target {p['target']} is before start {p['start']}",
+                "check both dates",
+            )
+        if p.get("start"):
+            if prev and p["start"].last_day() < prev[1]["start"].first_day():
+                ctx.error(
+                    at("phases", i, "start"),
+                    f"phases[{i}].start",
+                    f"{p.get('name')} starts ({p['start']}) before {prev[1].get('name')} ({prev[1]['start']})",
+                    "list phases in order, or check the dates",
+                )
+            prev = (i, p)
+    for i, e in enumerate(rec.get("events") or []):
+        d = e.get("date")
+        if d is None:
+            continue
+        if as_of and not e.get("planned") and d.first_day() > as_of.last_day():
+            ctx.error(
+                at("events", i, "date"),
+                f"events[{i}].date",
+                f"happened on {d}, after the as-of date {as_of}",
+                "set planned: true for a milestone still to come",
+            )
+        ph = phases.get(e.get("phase"))
+        if ph and ph[1].get("start") and not e.get("planned") and d.last_day() < ph[1]["start"].first_day():
+            ctx.error(
+                at("events", i, "date"),
+                f"events[{i}].date",
+                f"dated {d}, before its phase '{ph[1]['id']}' starts ({ph[1]['start']})",
+                "check the event's date or its phase",
+            )
+        if ph and ph[0] > 0 and not e.get("planned"):
+            # A happened milestone of a later phase cannot precede the same milestone of an earlier phase.
+            for other in rec.get("events") or []:
+                op = phases.get(other.get("phase"))
+                if (
+                    op
+                    and op[0] < ph[0]
+                    and other.get("type") == e.get("type")
+                    and other.get("date")
+                    and not other.get("planned")
+                    and other["date"].first_day() > d.last_day()
+                ):
+                    ctx.error(
+                        at("events", i, "date"),
+                        f"events[{i}].date",
+                        f"{e['type']} of '{ph[1]['id']}' ({d}) is before {e['type']} of earlier phase "
+                        f"'{op[1]['id']}' ({other['date']})",
+                        "check the dates or the phases",
+                    )
+
+
+def _path_keys(where: str) -> list:
+    keys: list = []
+    for part in where.split("."):
+        if "[" in part:
+            name, idx = part[:-1].split("[")
+            keys += [name, int(idx)]
+        else:
+            keys.append(part)
+    return keys
+
+
+def _node_at(node, keys):
+    """Return the deepest node along keys (for locating a message), stopping where the path ends."""
+    for k in keys:
+        nxt = None
+        if node.kind == "map" and isinstance(k, str):
+            nxt = node.value.get(k)
+        elif node.kind == "seq" and isinstance(k, int) and k < len(node.value):
+            nxt = node.value[k]
+        if nxt is None:
+            break
+        node = nxt
+    return node
+
+
+def unused_terms(vocab, records, problems, path) -> None:
+    """Warn about vocabulary terms no record uses (issue: a term used by no record is reported)."""
+    used: dict[str, set] = {name: set() for name in vocab}
+    for r in records:
+        used["statuses"].add((r.get("status") or {}).get("value"))
+        used["segments"].update(r.get("segments") or [])
+        used["technologies"].update(t["term"] for t in r.get("technologies") or [])
+        used["event_types"].update(e.get("type") for e in r.get("events") or [])
+        used["party_roles"].update(p.get("role") for p in r.get("parties") or [])
+    for name, terms in vocab.items():
+        unused = sorted(set(terms) - used[name])
+        if unused:
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    1,
+                    name,
+                    "used by no record: " + ", ".join(unused),
+                    "fine while content grows; remove terms that are not needed",
+                    "info",
+                )
+            )

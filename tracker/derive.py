@@ -1,0 +1,247 @@
+"""Stage 3: derived values — USD conversions, the timeline, summaries and related projects. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from .content import ANNOUNCING, Dataset
+from .errors import Problem
+from .values import PDate
+
+
+@dataclass(frozen=True)
+class Usd:
+    """A money value converted to US dollars, or the reason it could not be."""
+
+    value: Decimal | None
+    rate: Decimal | None = None
+    year: int | None = None
+    source: str | None = None  # fx source id
+    reason: str = ""  # why value is None ("undisclosed", "unknown", "no rate for VND 2025")
+    approximate: bool = False  # the stated figure is not exact
+
+    @property
+    def converted(self) -> bool:
+        return self.value is not None
+
+
+def announced_date(rec: dict) -> PDate | None:
+    """Return the date a project was first announced or signed (happened events only)."""
+    dates = [e["date"] for e in rec["events"] if e["type"] in ANNOUNCING and not e.get("planned")]
+    if not dates:
+        dates = [e["date"] for e in rec["events"] if not e.get("planned")]
+    return min(dates) if dates else None
+
+
+def to_usd(money: dict | None, rec: dict, fx: dict) -> Usd:
+    """Convert a money mapping at the yearly rate of the year it was stated."""
+    if not money:
+        return Usd(None, reason="unknown")
+    amount = money.get("amount")
+    if not isinstance(amount, Decimal):
+        return Usd(None, reason=amount or "unknown")
+    approximate = money.get("qualifier") not in (None, "exact") or bool(money.get("uncertain"))
+    stated = money.get("stated") or announced_date(rec)
+    currency = money["currency"]
+    if currency == "USD":
+        return Usd(amount, Decimal(1), stated.year if stated else None, None, approximate=approximate)
+    if stated is None:
+        return Usd(None, reason="no date to pick an exchange rate", approximate=approximate)
+    rate = fx["rates"].get((currency, stated.year))
+    if rate is None:
+        return Usd(None, reason=f"no sourced {currency} rate for {stated.year}", approximate=approximate)
+    value = (amount / rate["rate"]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    return Usd(value, rate["rate"], stated.year, rate["source"], approximate=approximate)
+
+
+@dataclass(frozen=True, order=True)
+class TimelineEvent:
+    """One dated event of one project. Field order is the sort order (oldest first)."""
+
+    start: tuple
+    end: tuple
+    project: str
+    index: int
+    date: PDate = field(compare=False)
+    type: str = field(compare=False)
+    planned: bool = field(compare=False)
+    overdue: bool = field(compare=False)
+    text: str = field(compare=False)
+    title: str = field(compare=False)
+    date_qualifier: str | None = field(compare=False, default=None)
+    phase: str | None = field(compare=False, default=None)
+
+
+def is_overdue(event: dict, rec: dict, as_of: PDate) -> bool:
+    """A planned milestone whose date has passed with no recorded outcome of the same type (and phase)."""
+    if not event.get("planned") or event["date"].last_day() >= as_of.first_day():
+        return False
+    return not any(
+        not e.get("planned") and e["type"] == event["type"] and e.get("phase") == event.get("phase")
+        for e in rec["events"]
+    )
+
+
+def timeline(records: list[dict], as_of: PDate) -> list[TimelineEvent]:
+    """Return every dated event of every project, newest first."""
+    out = [
+        TimelineEvent(
+            e["date"].first_day(),
+            e["date"].last_day(),
+            r["id"],
+            i,
+            e["date"],
+            e["type"],
+            bool(e.get("planned")),
+            is_overdue(e, r, as_of),
+            e["text"],
+            r["title"],
+            e.get("date_qualifier"),
+            e.get("phase"),
+        )
+        for r in records
+        for i, e in enumerate(r["events"])
+    ]
+    return sorted(out, reverse=True)
+
+
+def lead_company(rec: dict) -> str:
+    for role in ("investor", "operator"):
+        for p in rec["parties"]:
+            if p["role"] == role and not p.get("unknown"):
+                return p["name"]
+    return ""
+
+
+@dataclass
+class Group:
+    """Totals for one group of projects (a country, a segment, a year…)."""
+
+    key: str
+    label: str
+    projects: list = field(default_factory=list)  # record ids
+    usd: Decimal = Decimal(0)
+    usd_approximate: bool = False
+    undisclosed: int = 0  # projects with no stated amount
+    unconverted: int = 0  # projects with an amount but no sourced rate
+    by_currency: dict = field(default_factory=dict)  # currency -> Decimal (as stated)
+
+    def add(self, rec: dict, usd: Usd) -> None:
+        self.projects.append(rec["id"])
+        money = rec["investment"]
+        if isinstance(money.get("amount"), Decimal):
+            self.by_currency[money["currency"]] = self.by_currency.get(money["currency"], Decimal(0)) + money["amount"]
+            if usd.converted:
+                self.usd += usd.value
+                self.usd_approximate |= usd.approximate
+            else:
+                self.unconverted += 1
+        else:
+            self.undisclosed += 1
+
+
+def groups(records: list[dict], keys_of, label_of, usd: dict[str, Usd]) -> list[Group]:
+    """Group records by every key keys_of(record) yields; sorted by USD total, then count, then key."""
+    table: dict[str, Group] = {}
+    for rec in records:
+        for key in keys_of(rec):
+            if key not in table:
+                table[key] = Group(key, label_of(key))
+            table[key].add(rec, usd[rec["id"]])
+    return sorted(table.values(), key=lambda g: (-g.usd, -len(g.projects), g.key))
+
+
+def related(rec: dict, records: list[dict], limit: int = 8) -> list[tuple[dict, str]]:
+    """Other projects sharing a company, region or segment with rec, strongest link first."""
+    mine_co = {p["name"] for p in rec["parties"] if p["role"] != "government" and not p.get("unknown")}
+    mine_co |= {p["parent"] for p in rec["parties"] if p.get("parent")}
+    out = []
+    explicit = {r["id"]: r["relation"] for r in rec.get("related") or []}
+    for other in records:
+        if other["id"] == rec["id"]:
+            continue
+        theirs = {p["name"] for p in other["parties"] if not p.get("unknown")} | {
+            p["parent"] for p in other["parties"] if p.get("parent")
+        }
+        if other["id"] in explicit:
+            out.append((0, other, explicit[other["id"]]))
+        elif mine_co & theirs:
+            out.append((1, other, "same company"))
+        elif rec["location"].get("region") and rec["location"].get("region") == other["location"].get("region"):
+            out.append((2, other, "same region"))
+        elif set(rec["segments"]) & set(other["segments"]):
+            out.append((3, other, "same segment"))
+    out.sort(key=lambda t: (t[0], t[1]["id"]))
+    return [(o, why) for _, o, why in out[:limit]]
+
+
+def fx_warnings(data: Dataset, usd: dict[str, Usd]) -> list[Problem]:
+    """Warn about amounts that cannot be converted for want of a sourced rate."""
+    out = []
+    for rec in data.records:
+        for where, money in _all_money(rec):
+            u = to_usd(money, rec, data.fx)
+            if u.reason.startswith("no sourced") or u.reason.startswith("no date"):
+                out.append(
+                    Problem(
+                        rec["_path"],
+                        1,
+                        1,
+                        where,
+                        f"{u.reason}: shown unconverted and left out of USD totals",
+                        "add a sourced rate to content/fx.yaml",
+                        "warning",
+                    )
+                )
+    return out
+
+
+def _all_money(rec):
+    yield "investment", rec["investment"]
+    for i, p in enumerate(rec.get("phases") or []):
+        if p.get("investment"):
+            yield f"phases[{i}].investment", p["investment"]
+    for i, e in enumerate(rec["events"]):
+        if e.get("investment"):
+            yield f"events[{i}].investment", e["investment"]
+
+
+@dataclass
+class Derived:
+    as_of: PDate
+    usd: dict[str, Usd]
+    events: list[TimelineEvent]
+    by: dict[str, list[Group]]
+    total: Group
+    warnings: list[Problem]
+
+
+def derive(data: Dataset) -> Derived:
+    """Compute everything the pages show beyond the records themselves."""
+    as_of = data.settings["as_of"]
+    usd = {r["id"]: to_usd(r["investment"], r, data.fx) for r in data.records}
+    vocab = data.vocab
+    from .validate import country_name, region_info
+
+    by = {
+        "country": groups(data.records, lambda r: [r["location"]["country"]], country_name, usd),
+        "region": groups(
+            data.records,
+            lambda r: [r["location"]["region"]] if r["location"].get("region") else [],
+            lambda k: region_info(k)[0],
+            usd,
+        ),
+        "segment": groups(data.records, lambda r: r["segments"], lambda k: vocab["segments"][k]["label"], usd),
+        "status": groups(data.records, lambda r: [r["status"]["value"]], lambda k: vocab["statuses"][k]["label"], usd),
+        "year": sorted(
+            groups(data.records, lambda r: [str(announced_date(r).year)] if announced_date(r) else [], str, usd),
+            key=lambda g: g.key,
+            reverse=True,
+        ),
+        "company": groups(data.records, lambda r: [lead_company(r)] if lead_company(r) else [], str, usd),
+    }
+    total = Group("all", "All projects")
+    for r in data.records:
+        total.add(r, usd[r["id"]])
+    return Derived(as_of, usd, timeline(data.records, as_of), by, total, fx_warnings(data, usd))

@@ -1,0 +1,243 @@
+"""Stage 4: render Jinja2 templates into a docs tree held in memory ({relative path: text}).
+
+Record text reaches templates only as variables, in one autoescaping environment with StrictUndefined.
+Pages are Markdown files whose data-bearing parts are HTML blocks, which Python-Markdown leaves alone:
+so escaped text can never turn into Markdown links either. Markdown fields are rendered here and
+cleaned with an allowlist (nh3) before they are inserted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import markdown as md_lib
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from markupsafe import Markup
+
+from . import schema
+from .content import Dataset
+from .derive import Derived, Usd, announced_date, is_overdue, lead_company, related
+from .errors import BuildFailed
+from .validate import country_name, currency_name, region_info
+from .values import PDate, plain_decimal
+
+QUALIFIER_WORDS = {
+    "exact": "",
+    "about": "about ",
+    "at-least": "at least ",
+    "more-than": "more than ",
+    "up-to": "up to ",
+}
+SCALES = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "code", "br", "blockquote", "h3", "h4"}
+
+
+def number(value: Decimal) -> str:
+    """Write 800000000 as '800 million', 3870000000 as '3.87 billion', 25000 as '25,000'."""
+    for scale, word in SCALES:
+        if value >= scale:
+            scaled = (value / scale).normalize()
+            text = format(scaled, "f")
+            if "." in text and len(text.split(".")[1]) > 3:
+                text = format(scaled.quantize(Decimal("0.001")), "f").rstrip("0").rstrip(".")
+            return f"{text} {word}"
+    text = format(value, ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money_text(m: dict | None) -> str:
+    """'about CNY 500 million', 'undisclosed', 'CNY 3.4–3.6 billion'."""
+    if not m:
+        return "unknown"
+    amount = m.get("amount")
+    if not isinstance(amount, Decimal):
+        return "not disclosed" if amount == "undisclosed" else "unknown"
+    text = number(amount)
+    if m.get("amount_high"):
+        high = number(m["amount_high"])
+        lo_word, hi_word = text.split(" ")[-1], high.split(" ")[-1]
+        text = f"{text.rsplit(' ', 1)[0] if lo_word == hi_word and ' ' in text else text}–{high}"
+    return f"{QUALIFIER_WORDS[m.get('qualifier') or 'exact']}{m['currency']} {text}"
+
+
+def usd_text(u: Usd) -> str:
+    if not u.converted:
+        return "—"
+    return f"{'≈ ' if u.approximate else ''}US${number(u.value)}"
+
+
+def date_text(d: PDate | None, qualifier: str | None = None) -> str:
+    if d is None:
+        return "—"
+    words = {
+        "on": "",
+        "by": "by ",
+        "about": "about ",
+        "early": "early ",
+        "mid": "mid ",
+        "late": "late ",
+        "after": "after ",
+        "before": "before ",
+    }
+    return words.get(qualifier or "on", "") + d.human()
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render a Markdown field and keep only allowlisted tags, attributes and https/http/mailto links."""
+    if not text:
+        return Markup("")
+    raw = md_lib.markdown(text, extensions=[], output_format="html")
+    clean = nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"https", "http", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    # No blank lines inside the HTML block, so Markdown never re-reads any of it.
+    return Markup("\n".join(line for line in clean.splitlines() if line.strip()))  # noqa: S704 - nh3-cleaned
+
+
+def front_matter_text(text: str) -> Markup:
+    """A YAML (JSON) string for front matter, HTML-escaped because the theme prints it unescaped."""
+    return Markup(json.dumps(html.escape(text, quote=True), ensure_ascii=False))  # noqa: S704 - escaped here
+
+
+def flags(item: dict | None, name: str | None = None) -> Markup:
+    """Mark an item, or one field of it, as uncertain and/or derived."""
+    if not item:
+        return Markup("")
+    out = []
+    for flag, label, title in (
+        ("uncertain", "uncertain", "Sources hint at this but do not state it clearly, or disagree"),
+        ("derived", "derived", "Worked out by the editors, not stated by a source"),
+    ):
+        value = item.get(flag)
+        if value is True and name is None or isinstance(value, list) and name in value:
+            out.append(Markup('<span class="tr-flag tr-flag--{0}" title="{1}">{0}</span>').format(label, title))
+    return Markup(" ").join(out)
+
+
+class Renderer:
+    """Render every page of the site from a validated Dataset and its Derived values."""
+
+    def __init__(self, data: Dataset, derived: Derived, templates: Path):
+        self.data, self.derived = data, derived
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            money=money_text,
+            usd=usd_text,
+            date=date_text,
+            md=render_markdown,
+            fm=front_matter_text,
+            number=number,
+            plain=plain_decimal,
+            country=lambda c: country_name(c) or c,
+            region=lambda r: (region_info(r) or (r,))[0] if r else "",
+            currency=lambda c: currency_name(c) or c,
+            term=self.term,
+        )
+        self.env.globals.update(
+            site=data.settings,
+            vocab=data.vocab,
+            derived=derived,
+            as_of=derived.as_of,
+            fx=data.fx,
+            usd_of=lambda rec: derived.usd[rec["id"]],
+            lead=lead_company,
+            announced=announced_date,
+            cite=self.cite,
+            flags=flags,
+            is_overdue=is_overdue,
+            fields=schema.FIELDS,
+            vocab_names=schema.VOCAB_NAMES,
+        )
+
+    def term(self, term: str, vocab: str) -> str:
+        return self.data.vocab[vocab][term]["label"]
+
+    def cite(self, item: dict | None, rec: dict) -> Markup:
+        """Numbered links from an item to the record's sources list."""
+        if not item or not item.get("sources"):
+            return Markup("")
+        numbers = {s["id"]: i + 1 for i, s in enumerate(rec["sources"])}
+        links = Markup("").join(
+            Markup('<a href="#source-{0}" class="tr-cite" title="Source {1}">[{1}]</a>').format(sid, numbers[sid])
+            for sid in item["sources"]
+        )
+        return Markup('<sup class="tr-cites">{}</sup>').format(links)
+
+    def page(self, path: str, template: str, **context) -> str:
+        """Render one page; `base` is the relative way back to the site root from its URL."""
+        depth = path.count("/") + (not path.endswith("index.md"))
+        try:
+            return self.env.get_template(template).render(base="../" * depth, **context)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f"{getattr(exc, 'filename', None) or template}{f':{line}' if line else ''}"
+            raise BuildFailed(f"template error in {where} while rendering {path}: {exc}") from None
+
+    def render_all(self) -> dict[str, str]:
+        """Return {path in docs tree: page text} for every generated page."""
+        data, derived = self.data, self.derived
+        records = data.records
+        site = data.settings["title"]
+        largest = sorted(
+            (r for r in records if derived.usd[r["id"]].converted), key=lambda r: (-derived.usd[r["id"]].value, r["id"])
+        )[:10]
+        fixed = [
+            ("index.md", "home.md", site, data.settings["description"], {}),
+            ("projects/index.md", "projects.md", "Projects", f"All {len(records)} tracked projects.", {}),
+            ("timeline.md", "timeline.md", "Timeline", "Every dated event of every project, newest first.", {}),
+            (
+                "summary.md",
+                "summary.md",
+                "Summary",
+                "Totals by country, region, segment, year, status and company.",
+                {"largest": largest},
+            ),
+            ("methodology.md", "methodology.md", "Methodology", "Statuses, evidence rules, currency conversion.", {}),
+            (
+                "contributing/record-format.md",
+                "record-format.md",
+                "Record format",
+                "Every field of a project record.",
+                {},
+            ),
+        ]
+        pages = {
+            path: self.page(path, template, page_title=title, page_description=desc, records=records, **extra)
+            for path, template, title, desc, extra in fixed
+        }
+        for rec in records:
+            path = f"projects/{rec['id']}.md"
+            pages[path] = self.page(
+                path,
+                "project.md",
+                rec=rec,
+                usd=derived.usd[rec["id"]],
+                related=related(rec, records),
+                page_title=rec["title"],
+                page_description=page_description(rec, derived.usd[rec["id"]]),
+                events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
+            )
+        return pages
+
+
+def page_description(rec: dict, usd: Usd) -> str:
+    """One line for search results and link previews: place, amount, status."""
+    place = ", ".join(x for x in (rec["location"].get("city"), country_name(rec["location"]["country"])) if x)
+    amount = money_text(rec["investment"])
+    return f"{rec['title']} in {place}: investment {amount}; status {rec['status']['value'].replace('-', ' ')}."

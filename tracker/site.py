@@ -1,0 +1,148 @@
+"""The pipeline: load -> validate -> derive -> render -> write -> mkdocs build -> audit -> publish.
+
+Nothing touches site/ until everything has succeeded: the docs tree and the site are built in
+temporary folders beside site/, audited, and then swapped in with one atomic rename. A failure at
+any stage, or a kill, leaves the previous site/ exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import BuildFailed, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+TMP_PREFIX = ".tracker-tmp-"
+
+
+def render_tree(content: Path, strict: bool = False):
+    """Load, validate, derive and render; return (dataset, derived, {path: text})."""
+    from .content import load_content
+    from .derive import derive
+    from .render import Renderer
+
+    data = load_content(content)  # stages 1-2: load and validate, every error at once
+    derived = derive(data)  # stage 3: timeline, conversions, summaries
+    warnings = [w for w in [*data.warnings, *derived.warnings] if w.severity == "warning"]
+    for w in warnings:
+        log.warning("%s", w)
+    if strict and warnings:
+        raise ValidationFailed(warnings)
+    pages = Renderer(data, derived, ROOT / "templates").render_all()  # stage 4: render
+    return data, derived, pages
+
+
+def write_tree(pages: dict[str, str], docs_src: Path, out: Path) -> None:
+    """Stage 5: write hand-written docs/ and generated pages into out (the only writer of pages)."""
+    if docs_src.is_dir():
+        shutil.copytree(docs_src, out, dirs_exist_ok=True)
+    root = out.resolve()
+    for rel, text in sorted(pages.items()):
+        target = (out / rel).resolve()
+        if root not in target.parents:  # ids are validated slugs; this guards the invariant anyway
+            raise BuildFailed(f"refusing to write outside the docs tree: {rel}")
+        if target.exists():
+            raise BuildFailed(f"generated page {rel} would overwrite a hand-written page in docs/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path) -> None:
+    """Stage 6: a strict MkDocs build of the rendered tree into a temporary site folder."""
+    from mkdocs import exceptions as mkdocs_exceptions
+    from mkdocs.commands.build import build as mk_build
+    from mkdocs.config import load_config
+
+    try:
+        cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
+        mk_build(cfg)
+    except mkdocs_exceptions.MkDocsException as exc:
+        raise BuildFailed(f"mkdocs build failed: {exc}") from None
+
+
+@contextlib.contextmanager
+def build_lock(site: Path):
+    """Allow one build per site folder at a time; a second one fails fast instead of racing."""
+    lock_path = site.parent / f".{site.name}.lock"
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BuildFailed(f"another build of {site} is running; wait for it to finish") from None
+        yield
+
+
+def _cleanup_stale(parent: Path) -> None:
+    for stale in parent.glob(f"{TMP_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def publish(new_site: Path, site: Path) -> None:
+    """Stage 8: swap new_site into place atomically; the old tree is removed afterwards."""
+    if site.exists():
+        if not _exchange(new_site, site):
+            old = site.parent / f"{TMP_PREFIX}old-{os.getpid()}"
+            os.rename(site, old)
+            os.rename(new_site, site)
+            new_site = old
+        shutil.rmtree(new_site, ignore_errors=True)  # now holds the old site
+    else:
+        os.rename(new_site, site)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with renameat2(RENAME_EXCHANGE) where Linux offers it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+
+def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool = False) -> str:
+    """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
+    from .audit import audit_site
+
+    site = site.resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(site):
+        _cleanup_stale(site.parent)
+        data, derived, pages = render_tree(content, strict)
+        log.info("rendered %d pages from %d records", len(pages), len(data.records))
+        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=site.parent))
+        try:
+            docs_dir, new_site = work / "docs", work / "site"
+            write_tree(pages, ROOT / "docs", docs_dir)
+            if keep_docs:
+                shutil.rmtree(keep_docs, ignore_errors=True)
+                shutil.copytree(docs_dir, keep_docs)
+            log.info("running mkdocs build --strict")
+            mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml")
+            findings = audit_site(new_site)  # stage 7: nothing unsafe or broken gets published
+            if findings:
+                raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
+            staged = site.parent / f"{TMP_PREFIX}new-{os.getpid()}"
+            os.rename(new_site, staged)
+            publish(staged, site)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return f"{len(pages)} pages from {len(data.records)} records into {site}"
+
+
+def serve(content: Path, addr: str) -> None:
+    """Preview with live reload: rebuild the docs tree when a record, template or page changes."""
+    from .serve import run
+
+    run(content, addr)

@@ -1,0 +1,342 @@
+"""Turn located YAML nodes into checked plain values, collecting every problem with its place and a hint."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import cache
+from urllib.parse import urlsplit
+
+import pycountry
+
+from . import values
+from .errors import Problem
+from .schema import T
+from .yamlsafe import Node
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Characters that reorder or hide text: bidi controls and zero-width characters.
+HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u061c]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+NULLS = {"", "~", "null", "Null", "NULL"}
+MAX_TEXT, MAX_MARKDOWN = 400, 6000
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+class Invalid(Exception):
+    def __init__(self, message: str, hint: str = "", node: Node | None = None):
+        super().__init__(message)
+        self.message, self.hint, self.node = message, hint, node
+
+
+class Context:
+    """What converting one file needs: its path, vocabularies, and where problems and refs go."""
+
+    def __init__(self, path: str, vocab: dict[str, dict], problems: list[Problem]):
+        self.path, self.vocab, self.problems = path, vocab, problems
+        self.refs: list[tuple[str, str, Node, str]] = []  # (kind, value, node, field path)
+
+    def error(self, node: Node, fpath: str, message: str, hint: str = "", severity: str = "error"):
+        self.problems.append(Problem(self.path, node.line, node.col, fpath, message, hint, severity))
+
+
+def suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _shown(node: Node) -> str:
+    if node.kind == "map":
+        return "a mapping"
+    if node.kind == "seq":
+        return "a list"
+    text = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+    return f'"{text}"'
+
+
+def is_null(node: Node | None) -> bool:
+    return node is None or (node.kind == "str" and node.plain and node.value in NULLS)
+
+
+def convert(node: Node, t: T, fpath: str, ctx: Context):
+    """Return node converted to type t, or None after recording a problem."""
+    try:
+        return _CONVERT[t.kind](node, t, fpath, ctx)
+    except Invalid as exc:
+        ctx.error(exc.node or node, fpath, exc.message, exc.hint)
+        return None
+
+
+def _scalar(node: Node, expected: str, hint: str = "") -> str:
+    if node.kind != "str":
+        raise Invalid(f"expected {expected}, got {_shown(node)}", hint)
+    return node.value
+
+
+def _clean_text(s: str, multiline: bool) -> str:
+    s = unicodedata.normalize("NFC", s)
+    bad = CONTROL.search(s.replace("\n", "").replace("\t", "") if multiline else s)
+    if bad:
+        raise Invalid(f"contains control character U+{ord(bad.group()):04X}", "delete it; retype the text")
+    bad = HIDDEN.search(s)
+    if bad:
+        raise Invalid(
+            f"contains invisible character U+{ord(bad.group()):04X} (bidi control or zero-width)",
+            "delete it; it can make text display differently from what it says",
+        )
+    limit = MAX_MARKDOWN if multiline else MAX_TEXT
+    if len(s) > limit:
+        raise Invalid(f"is {len(s)} characters long; the limit is {limit}", "shorten it, or move detail to notes")
+    return s
+
+
+def _text(node, t, fpath, ctx):
+    s = _scalar(node, "text")
+    if "\n" in s.strip():
+        raise Invalid(
+            "expected one line of text, got several lines", "use a Markdown field such as notes for longer text"
+        )
+    return _clean_text(s.strip(), False)
+
+
+def _markdown(node, t, fpath, ctx):
+    return _clean_text(_scalar(node, "Markdown text").strip(), True)
+
+
+def _slug(node, t, fpath, ctx):
+    s = _scalar(node, "an id")
+    if not SLUG.match(s):
+        fixed = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+        raise Invalid(
+            f"'{s}' is not a valid id",
+            f"use lowercase letters, digits and single hyphens, e.g. '{fixed or 'my-project'}'",
+        )
+    if s in WINDOWS_RESERVED:
+        raise Invalid(f"'{s}' is a reserved file name on Windows", "choose a longer id")
+    if len(s) > 80:
+        raise Invalid(f"id is {len(s)} characters long; the limit is 80", "shorten it")
+    return s
+
+
+def _term(node, t, fpath, ctx):
+    s = _scalar(node, f"a term from {t.arg}")
+    terms = ctx.vocab.get(t.arg, {})
+    if s not in terms:
+        raise Invalid(
+            f"unknown {t.arg.rstrip('s').replace('_', ' ')} '{s}'",
+            suggest(s, terms)
+            or f"add it to content/vocabularies.yaml under {t.arg}, or use one of: " + ", ".join(sorted(terms)[:8]),
+        )
+    return s
+
+
+def _choice(node, t, fpath, ctx):
+    s = _scalar(node, "one of " + ", ".join(t.arg))
+    if s not in t.arg:
+        raise Invalid(f"'{s}' is not one of {', '.join(t.arg)}", suggest(s, t.arg))
+    return s
+
+
+@cache
+def country_name(code: str) -> str | None:
+    c = pycountry.countries.get(alpha_2=code)
+    return getattr(c, "common_name", None) or (c.name if c else None)
+
+
+@cache
+def region_info(code: str) -> tuple[str, str] | None:
+    """Return (name, country code) of an ISO 3166-2 subdivision, or None."""
+    s = pycountry.subdivisions.get(code=code)
+    return (s.name, s.country_code) if s else None
+
+
+def _country(node, t, fpath, ctx):
+    s = _scalar(node, "an ISO 3166-1 country code", "quote it if YAML read it as something else")
+    if not re.fullmatch(r"[A-Z]{2}", s) or not country_name(s):
+        hint = (
+            f"write '{s.upper()}'" if country_name(s.upper()) else "use the two-letter ISO 3166-1 code, e.g. CN, US, IN"
+        )
+        raise Invalid(f"unknown country code '{s}'", hint)
+    return s
+
+
+def _region(node, t, fpath, ctx):
+    s = _scalar(node, "an ISO 3166-2 code")
+    if not region_info(s):
+        hint = f"write '{s.upper()}'" if region_info(s.upper()) else "use an ISO 3166-2 code such as CN-ZJ or US-AZ"
+        raise Invalid(f"unknown region code '{s}'", hint)
+    return s
+
+
+@cache
+def currency_name(code: str) -> str | None:
+    c = pycountry.currencies.get(alpha_3=code)
+    return c.name if c else None
+
+
+def _currency(node, t, fpath, ctx):
+    s = _scalar(node, "an ISO 4217 currency code")
+    if not re.fullmatch(r"[A-Z]{3}", s) or not currency_name(s):
+        extra = {"RMB": "CNY", "YUAN": "CNY", "NT$": "TWD", "NTD": "TWD", "RM": "MYR", "US$": "USD", "$": "USD"}
+        hint = f"write '{extra[s.upper()]}'" if s.upper() in extra else "use the ISO 4217 code, e.g. CNY, USD, EUR"
+        raise Invalid(f"unknown currency code '{s}'", hint)
+    return s
+
+
+def _date(node, t, fpath, ctx):
+    s = _scalar(node, "a date")
+    try:
+        return values.parse_date(s)
+    except ValueError as exc:
+        if str(exc) == "not a date":
+            raise Invalid(
+                f"expected a date, got {_shown(node)}", "write dates as YYYY, YYYY-MM or YYYY-MM-DD"
+            ) from None
+        raise Invalid(str(exc), "check the source for the right date") from None
+
+
+def _amount(node, t, fpath, ctx):
+    s = _scalar(node, 'a number such as 800000000 or "800 million"')
+    try:
+        return values.parse_number(s)
+    except ValueError as exc:
+        if re.fullmatch(r"[-+]?\d+(\.\d+)?[eE][-+]?\d+", s.strip()):
+            hint = 'write the number out in full, or as words like "1 billion"'
+        elif s.strip().startswith("-"):
+            hint = "amounts cannot be negative"
+        elif str(exc) != "not a number":
+            hint = str(exc)
+        else:
+            hint = 'write digits, optionally with a word: 800000000, "800 million", "27,000 crore"'
+        raise Invalid(f'expected a number such as 800000000 or "800 million", got {_shown(node)}', hint) from None
+
+
+def _money_amount(node, t, fpath, ctx):
+    if node.kind == "str" and node.value in ("undisclosed", "unknown"):
+        return node.value
+    return _amount(node, t, fpath, ctx)
+
+
+def _url(node, t, fpath, ctx):
+    s = _scalar(node, "a URL")
+    if len(s) > 2000 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in s):
+        raise Invalid("URL contains spaces or control characters", "percent-encode spaces as %20")
+    try:
+        parts = urlsplit(s)
+        host = parts.hostname
+        userinfo = parts.username is not None or parts.password is not None
+    except ValueError:
+        raise Invalid(f"'{s}' is not a valid URL", "copy the address from the browser") from None
+    if parts.scheme not in ("https", "http"):
+        raise Invalid(f"URL scheme '{parts.scheme}:' is not allowed", "use an https:// address")
+    if not host:
+        raise Invalid("URL has no host", "write the full address, starting https://")
+    if userinfo:
+        raise Invalid("URL contains a user name or password", "remove the part before '@'")
+    return s
+
+
+def _bool(node, t, fpath, ctx):
+    s = _scalar(node, "true or false")
+    if s not in ("true", "false"):
+        raise Invalid(f"expected true or false, got {_shown(node)}", "write true or false")
+    return s == "true"
+
+
+def _flags(node, t, fpath, ctx):
+    if node.kind == "str":
+        return _bool(node, t, fpath, ctx)
+    if node.kind != "seq":
+        raise Invalid(f"expected true or a list of field names, got {_shown(node)}")
+    return [_scalar(n, "a field name") for n in node.value]  # names are checked by the object
+
+
+def _ref(node, t, fpath, ctx):
+    s = _scalar(node, f"an id from {t.arg}")
+    ctx.refs.append((t.arg, s, node, fpath))
+    return s
+
+
+def _list(node, t, fpath, ctx):
+    if node.kind != "seq":
+        if node.kind == "str" and t.item.kind in ("ref", "term"):
+            hint = f"write a list: [{node.value}]"
+        else:
+            hint = "start each item on its own line with '- '"
+        raise Invalid(f"expected a list, got {_shown(node)}", hint)
+    return [v for i, n in enumerate(node.value) if (v := convert(n, t.item, f"{fpath}[{i}]", ctx)) is not None]
+
+
+def _object(node, t, fpath, ctx):
+    if node.kind != "map":
+        raise Invalid(f"expected a mapping of fields, got {_shown(node)}", "put the fields on indented lines below")
+    names = {f.name: f for f in t.fields}
+    out = {}
+    prefix = f"{fpath}." if fpath else ""
+    for key, child in node.value.items():
+        line, col = node.keys[key]
+        if key not in names:
+            ctx.problems.append(
+                Problem(
+                    ctx.path,
+                    line,
+                    col,
+                    prefix + key,
+                    "unknown field",
+                    suggest(key, names) or "allowed here: " + ", ".join(names),
+                )
+            )
+            continue
+        f = names[key]
+        if is_null(child):
+            if f.required:
+                ctx.error(child, prefix + key, "is empty", f"expected {f.type.describe()}")
+            continue
+        out[key] = convert(child, f.type, prefix + key, ctx)
+    for f in t.fields:
+        if f.name not in node.value and f.required:
+            example = f" e.g. '{f.name}: {f.example}'" if f.example else ""
+            ctx.error(
+                node, fpath or "(record)", f"missing required field '{f.name}'", f"add{example or ' it'}: {f.help}"
+            )
+        out.setdefault(f.name, [] if f.type.kind == "list" else None)
+        if f.type.kind == "flags" and isinstance(out[f.name], list):
+            for i, name in enumerate(out[f.name]):
+                if name not in names:
+                    ctx.error(
+                        node.value[f.name].value[i],
+                        f"{prefix}{f.name}[{i}]",
+                        f"'{name}' is not a field here",
+                        suggest(name, names),
+                    )
+    return out
+
+
+def _year(node, t, fpath, ctx):
+    d = _date(node, t, fpath, ctx)
+    if d.precision != "year":
+        raise Invalid("expected a year such as 2020", "")
+    return d.year
+
+
+_CONVERT = {
+    "text": _text,
+    "markdown": _markdown,
+    "slug": _slug,
+    "term": _term,
+    "choice": _choice,
+    "country": _country,
+    "region": _region,
+    "currency": _currency,
+    "date": _date,
+    "amount": _amount,
+    "money_amount": _money_amount,
+    "url": _url,
+    "bool": _bool,
+    "flags": _flags,
+    "ref": _ref,
+    "list": _list,
+    "object": _object,
+    "year": _year,
+}
