@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -51,8 +52,13 @@ def report(problems, out=sys.stderr) -> None:
         print(p, file=out)
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # unwind through the pipeline's cleanup, like Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = time.perf_counter()
     try:
@@ -73,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; site/ was left as it was", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: say so plainly, once, without a traceback wall
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("this is a bug in the tracker, not in your content; please report it with the command you ran",
+              file=sys.stderr)
+        return 70
 
 
 def _check(args, start) -> int:

@@ -64,10 +64,20 @@ def money_text(m: dict | None) -> str:
     return f"{QUALIFIER_WORDS[m.get('qualifier') or 'exact']}{m['currency']} {text}"
 
 
+def significant(value: Decimal, digits: int = 3) -> Decimal:
+    """Round a converted figure to a few significant digits: conversions are not exact to the dollar."""
+    if value == 0:
+        return value
+    exponent = value.adjusted() - digits + 1
+    return value.scaleb(-exponent).quantize(Decimal(1)).scaleb(exponent)
+
+
 def usd_text(u: Usd) -> str:
+    """'US$116 million' (converted at a yearly rate: 3 significant digits), '≈ US$2 billion'."""
     if not u.converted:
         return "—"
-    return f"{'≈ ' if u.approximate else ''}US${number(u.value)}"
+    value = u.value if u.rate == 1 else significant(u.value)
+    return f"{'≈ ' if u.approximate else ''}US${number(value)}"
 
 
 def date_text(d: PDate | None, qualifier: str | None = None) -> str:
@@ -138,6 +148,7 @@ class Renderer:
         )
         self.env.filters.update(
             money=money_text,
+            sig=significant,
             usd=usd_text,
             date=date_text,
             md=render_markdown,
