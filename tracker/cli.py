@@ -88,11 +88,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args, start) -> int:
     from .content import load_content
+    from .derive import derive
 
     data = load_content(Path(args.content))
+    notes = [*data.warnings, *derive(data).warnings]  # derive adds amounts with no sourced FX rate
     if not args.quiet:
-        report([w for w in data.warnings])
-    warnings = [w for w in data.warnings if w.severity == "warning"]
+        report(notes)
+    warnings = [w for w in notes if w.severity == "warning"]
     if args.strict and warnings:
         raise ValidationFailed(warnings)
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,6 +46,11 @@ def read(path: Path, root: Path, t, vocab, problems: list[Problem]):
     except OSError as exc:
         problems.append(Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}"))
         return None, None
+    return parse(data, name, t, vocab, problems)
+
+
+def parse(data: bytes, name: str, t, vocab, problems: list[Problem]):
+    """Parse and convert one file's bytes; return (value, ctx) or (None, None)."""
     node, found = yamlsafe.load(data, name)
     problems.extend(found)
     if node is None:
@@ -94,20 +100,20 @@ def load_content(root: Path) -> Dataset:
     for extra in sorted((root / "projects").glob("*")) if (root / "projects").is_dir() else []:
         if extra.suffix != ".yaml" and extra.is_file() and not extra.name.startswith("."):
             problems.append(Problem(rel(extra, root), 1, 1, "", "not a .yaml file", "records are named <id>.yaml"))
+    vocab_key = hashlib.sha256(repr(sorted((k, sorted(v)) for k, v in vocab.items())).encode()).hexdigest()
     for path in files:
-        record, ctx = read(path, root, schema.FIELDS_TYPE, vocab, problems)
+        record, found = load_record(path, root, vocab, as_of, vocab_key)
+        problems.extend(found)
         if record is None:
             continue
-        check_record(record, path, ctx, as_of)
         rid = record.get("id")
         if rid:
             key = rid.lower()
             if key in seen:
-                ctx.error(
-                    ctx.node.value["id"], "id", f"duplicate id '{rid}': also used by {seen[key]}", "ids must be unique"
-                )
-            seen[key] = ctx.path
-            record["_path"] = ctx.path
+                line, col = record["_id_at"]
+                problems.append(Problem(record["_path"], line, col, "id",
+                                        f"duplicate id '{rid}': also used by {seen[key]}", "ids must be unique"))
+            seen[key] = record["_path"]
         records.append(record)
     for record in records:
         for i, rel_ in enumerate(record.get("related") or []):
@@ -121,6 +127,35 @@ def load_content(root: Path) -> Dataset:
         raise ValidationFailed(problems)
     records.sort(key=lambda r: r["id"])
     return Dataset(root, settings, vocab, fx, records, warnings)
+
+
+# Parsed and checked records by (file name, content hash, vocabularies, as-of date): `serve` edits one
+# record of thousands and re-validates only that one. Records are treated as read-only downstream.
+_RECORD_CACHE: dict[tuple, tuple[dict | None, list[Problem]]] = {}
+
+
+def load_record(path: Path, root: Path, vocab: dict, as_of, vocab_key: str = "") -> tuple[dict | None, list[Problem]]:
+    """Load, convert and check one record file; return (record or None, its problems)."""
+    name = rel(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")]
+    key = (name, hashlib.sha256(data).digest(), vocab_key, as_of)
+    if key in _RECORD_CACHE:
+        return _RECORD_CACHE[key]
+    problems: list[Problem] = []
+    record, ctx = parse(data, name, schema.FIELDS_TYPE, vocab, problems)
+    if record is not None:
+        check_record(record, path, ctx, as_of)
+        record["_path"] = name
+        id_node = ctx.node.value.get("id")
+        record["_id_at"] = (id_node.line, id_node.col) if id_node else (1, 1)
+    result = (record, problems)
+    if len(_RECORD_CACHE) > 50_000:
+        _RECORD_CACHE.clear()
+    _RECORD_CACHE[key] = result
+    return result
 
 
 def _fx_table(fx_value: dict, ctx: Context) -> dict:

@@ -1,0 +1,73 @@
+"""`build.py serve`: preview with live reload.
+
+MkDocs' own dev server watches content/, templates/ and docs/; before each rebuild a thin hook
+(tracker/mkdocs_hook.py) calls refresh(), which runs the same pipeline as `build` (records cached by
+content hash) and rewrites only the pages whose text changed. MkDocs then rebuilds in dirty mode:
+only changed pages are rebuilt. Invalid content keeps the last good pages on screen and prints the
+problems.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import TrackerError, ValidationFailed
+from .site import ROOT, TMP_PREFIX, render_tree
+
+log = logging.getLogger(__name__)
+_state: dict = {}
+
+
+def refresh(docs_dir: Path) -> int:
+    """Re-render into docs_dir, writing only changed files; return how many files were written."""
+    try:
+        _, _, pages = render_tree(_state["content"])
+    except ValidationFailed as exc:
+        for p in exc.problems:
+            if p.severity != "info":
+                log.error("%s", p)
+        log.error("content has errors: showing the last good version")
+        return 0
+    except TrackerError as exc:
+        log.error("%s", exc)
+        return 0
+    wanted: dict[str, bytes] = {rel: text.encode("utf-8") for rel, text in pages.items()}
+    src = ROOT / "docs"
+    for f in src.rglob("*"):
+        if f.is_file():
+            wanted[f.relative_to(src).as_posix()] = f.read_bytes()
+    written = 0
+    for rel, data in sorted(wanted.items()):
+        target = docs_dir / rel
+        if not target.is_file() or target.read_bytes() != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written += 1
+    for f in list(docs_dir.rglob("*")):
+        if f.is_file() and f.relative_to(docs_dir).as_posix() not in wanted:
+            f.unlink()  # a record was deleted or renamed
+    log.info("tracker: %d page(s) changed", written)
+    return written
+
+
+def run(content: Path, addr: str) -> None:
+    from mkdocs.commands.serve import serve as mk_serve
+
+    docs_dir = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "serve-"))
+    _state["content"] = content
+    try:
+        refresh(docs_dir)
+        mk_serve(
+            config_file=str(ROOT / "mkdocs.yml"),
+            build_type="dirty",
+            watch=[str(content), str(ROOT / "templates"), str(ROOT / "docs")],
+            docs_dir=str(docs_dir),
+            dev_addr=addr,
+            hooks=[str(ROOT / "tracker" / "mkdocs_hook.py")],
+            strict=False,
+        )
+    finally:
+        shutil.rmtree(docs_dir, ignore_errors=True)
