@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -207,6 +210,28 @@ def _all_money(rec):
             yield f"events[{i}].investment", e["investment"]
 
 
+def slugify(text: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:60].strip("-")
+
+
+def browse_slugs(by: dict[str, list[Group]]) -> dict[tuple[str, str], str]:
+    """Path slug of every browse-by page; built only from validated codes, terms and slugified names."""
+    out: dict[tuple[str, str], str] = {}
+    for kind in BROWSE_KINDS:
+        used: set[str] = set()
+        for g in sorted(by[kind], key=lambda g: g.key):
+            slug = slugify(g.key) or "unnamed"
+            if slug in used:  # two names that slugify alike: disambiguate deterministically
+                slug = f"{slug}-{hashlib.sha256(g.key.encode()).hexdigest()[:6]}"
+            used.add(slug)
+            out[(kind, g.key)] = slug
+    return out
+
+
+BROWSE_KINDS = ("country", "region", "company", "segment", "status")
+
+
 @dataclass
 class Derived:
     as_of: PDate
@@ -215,6 +240,7 @@ class Derived:
     by: dict[str, list[Group]]
     total: Group
     warnings: list[Problem]
+    slugs: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def derive(data: Dataset) -> Derived:
@@ -244,4 +270,4 @@ def derive(data: Dataset) -> Derived:
     total = Group("all", "All projects")
     for r in data.records:
         total.add(r, usd[r["id"]])
-    return Derived(as_of, usd, timeline(data.records, as_of), by, total, fx_warnings(data, usd))
+    return Derived(as_of, usd, timeline(data.records, as_of), by, total, fx_warnings(data, usd), browse_slugs(by))

@@ -170,11 +170,16 @@ class Renderer:
             lead=lead_company,
             announced=announced_date,
             cite=self.cite,
+            browse=self.browse,
             flags=flags,
             is_overdue=is_overdue,
             fields=schema.FIELDS,
             vocab_names=schema.VOCAB_NAMES,
         )
+
+    def browse(self, kind: str, key: str) -> str:
+        """Path (from the site root, no leading slash) of the browse-by page for a group."""
+        return f"browse/{kind}/{self.derived.slugs[(kind, key)]}/"
 
     def term(self, term: str, vocab: str) -> str:
         return self.data.vocab[vocab][term]["label"]
@@ -200,8 +205,8 @@ class Renderer:
             where = f"{getattr(exc, 'filename', None) or template}{f':{line}' if line else ''}"
             raise BuildFailed(f"template error in {where} while rendering {path}: {exc}") from None
 
-    def render_all(self) -> dict[str, str]:
-        """Return {path in docs tree: page text} for every generated page."""
+    def render_all(self) -> dict[str, str | bytes]:
+        """Return {path in docs tree: page text, or bytes for data files} for everything generated."""
         data, derived = self.data, self.derived
         records = data.records
         site = data.settings["title"]
@@ -244,6 +249,30 @@ class Renderer:
                 page_description=page_description(rec, derived.usd[rec["id"]]),
                 events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
             )
+        by_id = {r["id"]: r for r in records}
+        kinds = {"country": "Country", "region": "Region", "company": "Company", "segment": "Segment",
+                 "status": "Status"}
+        for kind in kinds:
+            for g in derived.by[kind]:
+                path = f"browse/{kind}/{derived.slugs[(kind, g.key)]}.md"
+                pages[path] = self.page(
+                    path, "browse.md", group=g, kind=kind, kind_label=kinds[kind],
+                    records=[by_id[i] for i in g.projects],
+                    page_title=f"{kinds[kind]}: {g.label}",
+                    page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
+                )
+        pages["browse/index.md"] = self.page(
+            "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",
+            page_description="Projects by country, region, company, segment and status.",
+        )
+        pages["data.md"] = self.page(
+            "data.md", "data.md", records=records, page_title="Data",
+            page_description="Download the whole dataset as CSV and JSON (CC BY 4.0).",
+        )
+        from .formats import schema_text
+        from .opendata import data_files
+
+        pages.update(data_files(data, derived, schema_text(data.vocab)))
         return pages
 
 

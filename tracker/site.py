@@ -52,7 +52,7 @@ def write_tree(pages: dict[str, str], docs_src: Path, out: Path) -> None:
         if target.exists():
             raise BuildFailed(f"generated page {rel} would overwrite a hand-written page in docs/")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
 def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path) -> None:

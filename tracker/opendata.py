@@ -1,0 +1,230 @@
+"""Open data: CSV and JSON downloads, a Frictionless data package and an Atom feed. Pure functions.
+
+Every file is built from the validated dataset only, in sorted order, so output is deterministic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from .content import Dataset
+from .derive import Derived, announced_date, lead_company
+from .values import PDate, plain_decimal
+
+LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+# (name, type, description[, unit]) per column; the same table writes the CSV and describes it.
+PROJECT_FIELDS = [
+    ("id", "string", "record id; the page is /projects/<id>/"),
+    ("title", "string", "project name"),
+    ("status", "string", "status term (see methodology)"),
+    ("status_as_of", "string", "when the status was last seen in a source (partial ISO date)"),
+    ("country", "string", "ISO 3166-1 alpha-2 code"),
+    ("region", "string", "ISO 3166-2 code"),
+    ("city", "string", "city"),
+    ("lead_company", "string", "first named investor or operator"),
+    ("announced", "string", "first announced or signed (partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ("amount", "number", "headline investment as stated (empty when not disclosed or unknown)"),
+    ("amount_high", "number", "upper end of a stated range"),
+    ("currency", "string", "ISO 4217 currency of amount"),
+    ("qualifier", "string", "exact, about, at-least, more-than or up-to"),
+    ("amount_status", "string", "disclosed, undisclosed or unknown"),
+    ("stated", "string", "date the amount was stated (picks the exchange-rate year)"),
+    ("amount_usd", "integer", "amount converted to US dollars at the yearly average rate", "USD"),
+    ("usd_rate", "number", "units of currency per US dollar used for the conversion"),
+    ("usd_rate_year", "integer", "year of that rate"),
+    ("segments", "string", "segment terms, separated by ';'"),
+]
+PHASE_FIELDS = [
+    ("project_id", "string", "record id"),
+    ("phase_id", "string", "phase id within the record"),
+    ("name", "string", "phase name"),
+    ("start", "string", "start (partial ISO date)"),
+    ("target", "string", "target completion (partial ISO date)"),
+    ("amount", "number", "phase investment as stated"),
+    ("currency", "string", "ISO 4217 currency"),
+    ("qualifier", "string", "exactness of the amount"),
+]
+EVENT_FIELDS = [
+    ("project_id", "string", "record id"),
+    ("event_index", "integer", "position of the event in the record"),
+    ("date", "string", "partial ISO date at the precision the source gives"),
+    ("precision", "string", "day, month, quarter, half or year"),
+    ("date_qualifier", "string", "on, about, by, early, mid, late, after or before"),
+    ("type", "string", "event type term"),
+    ("planned", "boolean", "true for a planned or targeted milestone"),
+    ("overdue", "boolean", "planned, date passed before the as-of date, no outcome recorded"),
+    ("phase", "string", "phase id"),
+    ("text", "string", "what happened or is planned"),
+    ("amount", "number", "amount stated at this event (revisions, funding)"),
+    ("currency", "string", "ISO 4217 currency"),
+    ("sources", "string", "source ids, separated by ';'"),
+]
+SOURCE_FIELDS = [
+    ("project_id", "string", "record id"),
+    ("source_id", "string", "source id within the record"),
+    ("publisher", "string", "publisher"),
+    ("title", "string", "title"),
+    ("url", "string", "address"),
+    ("date", "string", "publication date (partial ISO date)"),
+]
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return plain_decimal(v)
+    if isinstance(v, PDate):
+        return v.iso()
+    return str(v)
+
+
+def _csv(fields, rows) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([f[0] for f in fields])
+    for row in rows:
+        # A leading = + - @ would make spreadsheets run a formula: prefix a quote (OWASP CSV injection).
+        w.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in (_cell(v) for v in row)])
+    return out.getvalue().encode("utf-8")
+
+
+def project_rows(data: Dataset, derived: Derived):
+    for r in data.records:
+        m, u = r["investment"], derived.usd[r["id"]]
+        disclosed = isinstance(m.get("amount"), Decimal)
+        yield [r["id"], r["title"], r["status"]["value"], r["status"].get("as_of"), r["location"]["country"],
+               r["location"].get("region"), r["location"].get("city"), lead_company(r), announced_date(r),
+               m["amount"] if disclosed else None, m.get("amount_high"), m.get("currency"),
+               (m.get("qualifier") or "exact") if disclosed else None, "disclosed" if disclosed else m["amount"],
+               m.get("stated"), u.value, u.rate, u.year, ";".join(r["segments"])]
+
+
+def phase_rows(data: Dataset):
+    for r in data.records:
+        for p in r.get("phases") or []:
+            m = p.get("investment") or {}
+            amount = m.get("amount") if isinstance(m.get("amount"), Decimal) else None
+            yield [r["id"], p["id"], p["name"], p.get("start"), p.get("target"), amount, m.get("currency"),
+                   m.get("qualifier") or ("exact" if amount is not None else None)]
+
+
+def event_rows(data: Dataset, derived: Derived):
+    overdue = {(e.project, e.index) for e in derived.events if e.overdue}
+    for r in data.records:
+        for i, e in enumerate(r["events"]):
+            m = e.get("investment") or {}
+            amount = m.get("amount") if isinstance(m.get("amount"), Decimal) else None
+            yield [r["id"], i, e["date"], e["date"].precision, e.get("date_qualifier") or "on", e["type"],
+                   bool(e.get("planned")), (r["id"], i) in overdue, e.get("phase"), e["text"], amount,
+                   m.get("currency") if amount is not None else None, ";".join(e.get("sources") or [])]
+
+
+def source_rows(data: Dataset):
+    for r in data.records:
+        for s in r["sources"]:
+            yield [r["id"], s["id"], s["publisher"], s["title"], s["url"], s.get("date")]
+
+
+def _plain(value):
+    """Make a record JSON-ready: Decimals as strings (exact), dates as partial ISO strings."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (Decimal, PDate)):
+        return _cell(value)
+    return value
+
+
+TABLES = {
+    "projects": (PROJECT_FIELDS, "One row per project: headline figures."),
+    "phases": (PHASE_FIELDS, "One row per phase of a project."),
+    "events": (EVENT_FIELDS, "One row per dated event, planned or happened."),
+    "sources": (SOURCE_FIELDS, "One row per source cited by a project."),
+}
+
+
+def datapackage(data: Dataset) -> dict:
+    resources = []
+    for name, (fields, desc) in TABLES.items():
+        schema_fields = []
+        for f in fields:
+            field = {"name": f[0], "type": f[1], "description": f[2]}
+            if len(f) > 3:
+                field["unit"] = f[3]
+            if f[1] == "boolean":
+                field["trueValues"], field["falseValues"] = ["true"], ["false"]
+            schema_fields.append(field)
+        key = ["id"] if name == "projects" else None
+        schema = {"fields": schema_fields, **({"primaryKey": key} if key else {})}
+        resources.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
+                          "encoding": "utf-8", "description": desc, "schema": schema})
+    resources.append({"name": "projects-full", "path": "projects.json", "format": "json",
+                      "mediatype": "application/json",
+                      "description": "Every validated record in full, amounts as exact decimal strings."})
+    return {
+        "name": "advanced-packaging-tracker",
+        "title": data.settings["title"],
+        "description": data.settings["description"],
+        "version": data.settings["as_of"].iso(),
+        "licenses": [LICENCE],
+        "resources": resources,
+    }
+
+
+def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, bytes]:
+    """Return {path in docs tree: bytes} for every download."""
+    full = {"as_of": data.settings["as_of"].iso(), "licence": data.settings["licence"],
+            "projects": [_plain(r) for r in data.records]}
+    return {
+        "data/projects.csv": _csv(PROJECT_FIELDS, project_rows(data, derived)),
+        "data/phases.csv": _csv(PHASE_FIELDS, phase_rows(data)),
+        "data/events.csv": _csv(EVENT_FIELDS, event_rows(data, derived)),
+        "data/sources.csv": _csv(SOURCE_FIELDS, source_rows(data)),
+        "data/projects.json": (json.dumps(full, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+        "data/datapackage.json": (json.dumps(datapackage(data), indent=1) + "\n").encode("utf-8"),
+        "data/record.schema.json": schema_text.encode("utf-8"),
+        "feed.xml": atom_feed(data, derived),
+    }
+
+
+def _atom_date(d: PDate) -> str:
+    y, m, day = d.first_day()
+    return f"{y:04d}-{m:02d}-{day:02d}T00:00:00Z"
+
+
+def atom_feed(data: Dataset, derived: Derived, limit: int = 200) -> bytes:
+    """Announcements and milestones that happened, newest first; ids stable across builds."""
+    base = (data.settings.get("site_url") or "").rstrip("/")
+    tag = "tag:advanced-packaging-tracker,2026:"
+    titles = {r["id"]: r["title"] for r in data.records}
+    labels = {k: v["label"] for k, v in data.vocab["event_types"].items()}
+    entries = [e for e in derived.events if not e.planned][:limit]
+    updated = _atom_date(data.settings["as_of"])
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<feed xmlns="http://www.w3.org/2005/Atom">',
+           f"<title>{escape(data.settings['title'])}: announcements and milestones</title>",
+           f"<id>{tag}feed</id>", f"<updated>{updated}</updated>",
+           f"<author><name>{escape(data.settings['title'])}</name></author>",
+           f'<link rel="self" href={quoteattr(base + "/feed.xml" if base else "feed.xml")}/>']
+    for e in entries:
+        link = f"{base}/projects/{e.project}/" if base else f"projects/{e.project}/"
+        title = f"{labels[e.type]}: {titles[e.project]} ({e.date.human()})"
+        out += ["<entry>",
+                f"<id>{tag}{e.project}/event/{e.index}/{e.date.iso()}/{e.type}</id>",
+                f"<title>{escape(title)}</title>",
+                f"<updated>{_atom_date(e.date)}</updated>",
+                f"<link href={quoteattr(link)}/>",
+                f"<summary>{escape(e.text)}</summary>",
+                "</entry>"]
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode("utf-8")
