@@ -16,6 +16,8 @@ from .values import PDate
 log = logging.getLogger(__name__)
 
 ANNOUNCING = ("announced", "signed")  # event types that date a project's announcement
+RESERVED_IDS = {"index"}  # projects/index.md is the list of all projects
+SYMLINK = "is a symbolic link; records must be regular files"
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Dataset:
 def rel(path: Path, root: Path) -> str:
     """Name a file as the contributor would type it: relative to the working folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))  # never follow a link
     except ValueError:
         return str(path)
 
@@ -41,6 +43,9 @@ def rel(path: Path, root: Path) -> str:
 def read(path: Path, root: Path, t, vocab, problems: list[Problem]):
     """Load and convert one file; return (value, ctx) or (None, None) when it cannot be read."""
     name = rel(path, root)
+    if path.is_symlink():
+        problems.append(Problem(name, 1, 1, "", SYMLINK, "commit the file itself"))
+        return None, None
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -100,6 +105,9 @@ def load_content(root: Path) -> Dataset:
     for extra in sorted((root / "projects").glob("*")) if (root / "projects").is_dir() else []:
         if extra.suffix != ".yaml" and extra.is_file() and not extra.name.startswith("."):
             problems.append(Problem(rel(extra, root), 1, 1, "", "not a .yaml file", "records are named <id>.yaml"))
+        elif extra.suffix != ".yaml" and extra.is_dir() and not extra.name.startswith("."):  # never skip silently
+            problems.append(Problem(rel(extra, root), 1, 1, "", "a folder: its files are not read",
+                                    "put records directly in projects/"))
     vocab_key = hashlib.sha256(repr(sorted((k, sorted(v)) for k, v in vocab.items())).encode()).hexdigest()
     for path in files:
         record, found = load_record(path, root, vocab, as_of, vocab_key)
@@ -137,6 +145,8 @@ _RECORD_CACHE: dict[tuple, tuple[dict | None, list[Problem]]] = {}
 def load_record(path: Path, root: Path, vocab: dict, as_of, vocab_key: str = "") -> tuple[dict | None, list[Problem]]:
     """Load, convert and check one record file; return (record or None, its problems)."""
     name = rel(path, root)
+    if path.is_symlink():  # a link could make the build read (and quote) any file on the machine
+        return None, [Problem(name, 1, 1, "", SYMLINK, "commit the file itself")]
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -186,6 +196,8 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
             f"id '{rec['id']}' does not match the file name '{path.name}'",
             f"rename the file to {rec['id']}.yaml or set id: {path.stem}",
         )
+    if rec.get("id") in RESERVED_IDS:
+        ctx.error(at("id"), "id", f"id '{rec['id']}' is reserved for a page of the site", "choose another id")
     known = {
         "sources": {s["id"] for s in rec.get("sources") or [] if s.get("id")},
         "phases": {p["id"] for p in rec.get("phases") or [] if p.get("id")},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -155,28 +156,52 @@ def groups(records: list[dict], keys_of, label_of, usd: dict[str, Usd]) -> list[
     return sorted(table.values(), key=lambda g: (-g.usd, -len(g.projects), g.key))
 
 
+def _companies(rec: dict) -> set[str]:
+    return {p["name"] for p in rec["parties"] if not p.get("unknown")} | {
+        p["parent"] for p in rec["parties"] if p.get("parent")
+    }
+
+
+class Related:
+    """Records indexed by company, region and segment, so that related() for every record is not O(N²)."""
+
+    def __init__(self, records: list[dict]):
+        self.by_id = {r["id"]: r for r in records}
+        self.index: dict[tuple[str, str], list[str]] = {}  # (kind, key) -> record ids, sorted
+        for r in sorted(records, key=lambda r: r["id"]):
+            keys = [("company", n) for n in _companies(r)] + [("segment", s) for s in set(r["segments"])]
+            if r["location"].get("region"):
+                keys.append(("region", r["location"]["region"]))
+            for key in keys:
+                self.index.setdefault(key, []).append(r["id"])
+
+    def __call__(self, rec: dict, limit: int = 8) -> list[tuple[dict, str]]:
+        """Other projects sharing a company, region or segment with rec, strongest link first, then by id."""
+        mine_co = {p["name"] for p in rec["parties"] if p["role"] != "government" and not p.get("unknown")}
+        mine_co |= {p["parent"] for p in rec["parties"] if p.get("parent")}
+        explicit = {r["id"]: r["relation"] for r in rec.get("related") or []}
+        region = rec["location"].get("region")
+        tiers = [
+            ([sorted(i for i in explicit if i in self.by_id)], None),
+            ([self.index.get(("company", n), []) for n in mine_co], "same company"),
+            ([self.index.get(("region", region), [])] if region else [], "same region"),
+            ([self.index.get(("segment", s), []) for s in set(rec["segments"])], "same segment"),
+        ]
+        out: list[tuple[dict, str]] = []
+        seen = {rec["id"]}  # a record is listed once, under the strongest link it has
+        for lists, why in tiers:
+            for rid in heapq.merge(*lists):
+                if len(out) >= limit:
+                    return out
+                if rid not in seen:
+                    seen.add(rid)
+                    out.append((self.by_id[rid], why or explicit[rid]))
+        return out
+
+
 def related(rec: dict, records: list[dict], limit: int = 8) -> list[tuple[dict, str]]:
-    """Other projects sharing a company, region or segment with rec, strongest link first."""
-    mine_co = {p["name"] for p in rec["parties"] if p["role"] != "government" and not p.get("unknown")}
-    mine_co |= {p["parent"] for p in rec["parties"] if p.get("parent")}
-    out = []
-    explicit = {r["id"]: r["relation"] for r in rec.get("related") or []}
-    for other in records:
-        if other["id"] == rec["id"]:
-            continue
-        theirs = {p["name"] for p in other["parties"] if not p.get("unknown")} | {
-            p["parent"] for p in other["parties"] if p.get("parent")
-        }
-        if other["id"] in explicit:
-            out.append((0, other, explicit[other["id"]]))
-        elif mine_co & theirs:
-            out.append((1, other, "same company"))
-        elif rec["location"].get("region") and rec["location"].get("region") == other["location"].get("region"):
-            out.append((2, other, "same region"))
-        elif set(rec["segments"]) & set(other["segments"]):
-            out.append((3, other, "same segment"))
-    out.sort(key=lambda t: (t[0], t[1]["id"]))
-    return [(o, why) for _, o, why in out[:limit]]
+    """Other projects sharing a company, region or segment with rec (for many records, build Related once)."""
+    return Related(records)(rec, limit)
 
 
 def fx_warnings(data: Dataset, usd: dict[str, Usd]) -> list[Problem]:

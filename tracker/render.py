@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
 
 from . import schema
+from .charts import compact, legend_timeline
 from .content import Dataset
-from .derive import Derived, Usd, announced_date, is_overdue, lead_company, related
+from .derive import Derived, Related, Usd, announced_date, is_overdue, lead_company
 from .errors import BuildFailed
 from .validate import country_name, currency_name, region_info
 from .values import PDate, plain_decimal
@@ -96,11 +98,17 @@ def date_text(d: PDate | None, qualifier: str | None = None) -> str:
     return words.get(qualifier or "on", "") + d.human()
 
 
+_MD = threading.local()
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render a Markdown field and keep only allowlisted tags, attributes and https/http/mailto links."""
     if not text:
         return Markup("")
-    raw = md_lib.markdown(text, extensions=[], output_format="html")
+    converter = getattr(_MD, "converter", None)
+    if converter is None:  # one parser per thread, reset between fields: building it costs more than a field
+        converter = _MD.converter = md_lib.Markdown(extensions=[], output_format="html")
+    raw = converter.reset().convert(text)
     clean = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -171,11 +179,93 @@ class Renderer:
             announced=announced_date,
             cite=self.cite,
             browse=self.browse,
+            summary_charts=self.summary_charts,
+            timeline_chart=self.timeline_chart,
+            project_strip=self.project_strip,
+            legend_timeline=legend_timeline,
             flags=flags,
             is_overdue=is_overdue,
             fields=schema.FIELDS,
             vocab_names=schema.VOCAB_NAMES,
         )
+
+    # Charts ---------------------------------------------------------------------------------------
+    def usd_bars(self, kind: str, base: str, n: int = 12) -> list:
+        from .charts import Bar, top_n
+
+        groups = [g for g in self.derived.by[kind] if g.usd > 0]
+        bars = [Bar(g.label, significant(g.usd), f"US${number(significant(g.usd))}", base + self.browse(kind, g.key),
+                    g.usd_approximate) for g in groups]
+        return top_n(bars, n, lambda total: f"US${number(significant(total))}")
+
+    def summary_charts(self, base: str) -> dict:
+        from .charts import CHINA_TILES, WORLD_TILES, Bar, bar_chart, column_chart, compress, tile_map, top_n
+
+        d = self.derived
+        counts = [Bar(g.label, Decimal(len(g.projects)), str(len(g.projects)), base + self.browse("status", g.key))
+                  for g in d.by["status"]]
+        years = sorted((g.key, len(g.projects)) for g in d.by["year"])
+        china = {g.key: (g.usd, g.key.split("-")[1], f"${compact(g.usd)}" if g.usd else "n/d",
+                         base + self.browse("region", g.key)) for g in d.by["region"] if g.key.startswith("CN-")}
+        world = {g.key: (g.usd, g.key, f"${compact(g.usd)}" if g.usd else "n/d",
+                         base + self.browse("country", g.key)) for g in d.by["country"]}
+        note = "Hatched bars and ≈ mark totals that include approximate figures."
+        return {
+            "country": bar_chart("chart-country", "Announced investment by country, in US dollars",
+                                 f"Converted totals per country, largest first. {note}", self.usd_bars("country", base)),
+            "segment": bar_chart("chart-segment", "Announced investment by segment, in US dollars",
+                                 "A project in several segments counts in each. " + note,
+                                 self.usd_bars("segment", base)),
+            "year": column_chart("chart-year", "Projects by year first announced or signed",
+                                 "Number of projects per year of their first announcement or signing.",
+                                 [(str(y), c) for y, c in years[-15:]]),
+            "status": bar_chart("chart-status", "Projects by status", "Number of projects per current status.",
+                                top_n(counts, 10, str)),
+            "china": tile_map("map-china", "China: announced investment by province",
+                              "One tile per province-level division, placed roughly where it lies; tiles with "
+                              "projects are shaded by converted US-dollar total and labelled with it; n/d: amount "
+                              "not disclosed.", CHINA_TILES, china),
+            "world": tile_map("map-world", "Countries: announced investment",
+                              "One tile per country, placed roughly where it lies; countries with projects are shaded "
+                              "by converted US-dollar total and labelled with it.",
+                              compress({k: v for k, v in WORLD_TILES.items() if k in world}), world),
+        }
+
+    def rows_for(self, records: list[dict], base: str) -> list:
+        from .charts import Row
+
+        rows = []
+        for r in records:
+            phases = tuple((p["name"], p.get("start"), p.get("target")) for p in r.get("phases") or [] if p.get("start"))
+            marks = tuple((e["date"], self.term(e["type"], "event_types"), bool(e.get("planned")),
+                           is_overdue(e, r, self.derived.as_of)) for e in r["events"])
+            rows.append(Row(r["title"], f"{base}projects/{r['id']}/", phases, marks))
+        return rows
+
+    def timeline_chart(self, base: str, limit: int = 40) -> Markup:
+        from .charts import timeline_chart
+
+        latest = {}
+        for e in self.derived.events:  # newest first: the first seen is each project's latest event
+            latest.setdefault(e.project, e.start)
+        by_id = {r["id"]: r for r in self.data.records}
+        chosen = sorted(latest, key=lambda pid: (tuple(-x for x in latest[pid]), pid))[:limit]
+        chosen.sort(key=lambda pid: (min(e["date"].first_day() for e in by_id[pid]["events"]), pid))
+        more = len(self.data.records) - len(chosen)
+        desc = ("Each row is a project: phases as bars, milestones as circles (filled: happened; hollow: planned; "
+                "crossed: planned and overdue); the dashed line is the as-of date.")
+        if more > 0:
+            desc += f" Showing the {len(chosen)} projects with the most recent events; {more} more are in the list below."
+        return timeline_chart("chart-timeline", "Projects over time", desc,
+                              self.rows_for([by_id[p] for p in chosen], base), self.derived.as_of)
+
+    def project_strip(self, rec: dict) -> Markup:
+        from .charts import timeline_chart
+
+        return timeline_chart(f"strip-{rec['id']}", f"Timeline of {rec['title']}",
+                              "Phases as bars and milestones as circles (filled: happened; hollow: planned; crossed: "
+                              "planned and overdue); the dashed line is the as-of date.",
+                              self.rows_for([rec], ""), self.derived.as_of, width=640)
 
     def browse(self, kind: str, key: str) -> str:
         """Path (from the site root, no leading slash) of the browse-by page for a group."""
@@ -237,6 +327,7 @@ class Renderer:
             path: self.page(path, template, page_title=title, page_description=desc, records=records, **extra)
             for path, template, title, desc, extra in fixed
         }
+        related = Related(records)  # indexed once: per-record scans would be O(N²)
         for rec in records:
             path = f"projects/{rec['id']}.md"
             pages[path] = self.page(
@@ -244,7 +335,7 @@ class Renderer:
                 "project.md",
                 rec=rec,
                 usd=derived.usd[rec["id"]],
-                related=related(rec, records),
+                related=related(rec),
                 page_title=rec["title"],
                 page_description=page_description(rec, derived.usd[rec["id"]]),
                 events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),

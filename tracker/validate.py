@@ -228,6 +228,8 @@ def _url(node, t, fpath, ctx):
         userinfo = parts.username is not None or parts.password is not None
     except ValueError:
         raise Invalid(f"'{s}' is not a valid URL", "copy the address from the browser") from None
+    if not parts.scheme:
+        raise Invalid("URL has no scheme", "write the full address, starting https://")
     if parts.scheme not in ("https", "http"):
         raise Invalid(f"URL scheme '{parts.scheme}:' is not allowed", "use an https:// address")
     if not host:
@@ -292,6 +294,9 @@ def _object(node, t, fpath, ctx):
         if is_null(child):
             if f.required:
                 ctx.error(child, prefix + key, "is empty", f"expected {f.type.describe()}")
+            continue
+        if f.required and f.type.kind == "list" and child.kind == "seq" and not child.value:
+            ctx.error(child, prefix + key, "is an empty list", f"give at least one: {f.help}")
             continue
         out[key] = convert(child, f.type, prefix + key, ctx)
     for f in t.fields:

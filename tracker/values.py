@@ -69,7 +69,7 @@ class PDate:
         return self.iso()
 
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)  # ASCII digits only
 
 
 def parse_date(text: str) -> PDate:
@@ -95,7 +95,8 @@ MULTIPLIERS = {
     "billion": Decimal(10) ** 9,
     "trillion": Decimal(10) ** 12,
 }
-_NUMBER = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
+_NUMBER = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.ASCII)  # not "８００" or "٨٠٠"
+MAX_DECIMALS = 8
 MAX_AMOUNT = Decimal(10) ** 16  # ten quadrillion: above any real project in any currency
 
 
@@ -107,6 +108,8 @@ def parse_number(text: str) -> Decimal:
     m = _NUMBER.match(words[0])
     if not m:
         raise ValueError("not a number")
+    if m[2] and len(m[2]) - 1 > MAX_DECIMALS:
+        raise ValueError(f"more than {MAX_DECIMALS} decimal places")
     try:
         value = Decimal(m[1].replace(",", "") + (m[2] or ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits

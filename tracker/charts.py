@@ -1,0 +1,249 @@
+"""Charts drawn at build time as inline SVG: no JavaScript, no requests, crisp at any zoom.
+
+Pure functions from plain values to Markup. Every chart has a <title> and <desc>, text is escaped,
+colours come from CSS classes (so light and dark palettes both work) and are never the only carrier
+of meaning: values are written as text, approximate bars are hatched and marked with ≈, planned
+milestones are hollow. Large inputs are aggregated (top N plus "other") so charts stay readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from .values import PDate
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal
+    text: str  # the value as shown, e.g. "US$7 billion"
+    href: str | None = None
+    approximate: bool = False
+
+
+def compact(value: Decimal) -> str:
+    """Short money text for small spaces: 11.4B, 261M, 950K."""
+    for scale, suffix in ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"),
+                          (Decimal(10) ** 3, "K")):
+        if value >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _f(x: float) -> str:
+    """Fixed-precision coordinates: deterministic output, small files."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _svg(cid: str, width: float, height: float, title: str, desc: str, body: list[Markup], cls: str) -> Markup:
+    head = Markup(
+        '<svg class="tr-chart {cls}" id="{cid}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{cid}-title">{title}</title><desc id="{cid}-desc">{desc}</desc>'
+        '<defs><pattern id="{cid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" class="tr-hatch-bg"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" class="tr-hatch-line"/></pattern></defs>'
+    ).format(cls=cls, cid=cid, w=_f(width), h=_f(height), title=title, desc=desc)
+    return Markup('<div class="tr-chartbox">') + head + Markup("").join(body) + Markup("</svg></div>")
+
+
+def top_n(bars: list[Bar], n: int, other_text) -> list[Bar]:
+    """Keep the n largest bars; fold the rest into one 'other' bar."""
+    bars = sorted(bars, key=lambda b: (-b.value, b.label))
+    if len(bars) <= n:
+        return bars
+    rest = bars[n - 1 :]
+    total = sum((b.value for b in rest), Decimal(0))
+    return bars[: n - 1] + [
+        Bar(f"{len(rest)} others", total, other_text(total), None, any(b.approximate for b in rest))
+    ]
+
+
+def bar_chart(cid: str, title: str, desc: str, bars: list[Bar], width: int = 640) -> Markup:
+    """Horizontal bars, lengths proportional to values; labels and values as text."""
+    label_w, value_w, row, gap = 190, 130, 22, 6
+    plot_w = width - label_w - value_w
+    top = max((b.value for b in bars), default=Decimal(0))
+    height = max(1, len(bars)) * (row + gap) + gap
+    body = []
+    for i, b in enumerate(bars):
+        y = gap + i * (row + gap)
+        length = float(b.value / top * plot_w) if top else 0.0
+        label = b.label if len(b.label) <= 28 else b.label[:27] + "…"
+        text = Markup('<text x="{x}" y="{y}" class="tr-chart-label" text-anchor="end">{t}</text>').format(
+            x=label_w - 8, y=_f(y + row * 0.7), t=label)
+        if b.href:
+            text = Markup('<a href="{h}">{t}</a>').format(h=b.href, t=text)
+        fill = f"url(#{cid}-hatch)" if b.approximate else None
+        rect = Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="tr-bar{a}"{fill} data-value="{v}">'
+                      '<title>{full}: {val}</title></rect>').format(
+            x=label_w, y=_f(y), w=_f(length), h=row, a=" tr-bar--approx" if b.approximate else "",
+            fill=Markup(' style="fill:{}"').format(fill) if fill else "", v=str(b.value), full=b.label, val=b.text)
+        value = Markup('<text x="{x}" y="{y}" class="tr-chart-value">{t}</text>').format(
+            x=_f(label_w + length + 6), y=_f(y + row * 0.7), t=("≈ " if b.approximate else "") + b.text)
+        body += [text, rect, value]
+    return _svg(cid, width, height, title, desc, body, "tr-chart--bars")
+
+
+def column_chart(cid: str, title: str, desc: str, columns: list[tuple[str, int]], width: int = 640) -> Markup:
+    """Vertical columns for counts (e.g. announcements per year), value written above each."""
+    height, base, topm = 200, 170, 20
+    n = max(1, len(columns))
+    step = (width - 40) / n
+    peak = max((c for _, c in columns), default=0) or 1
+    body = [Markup('<line x1="20" y1="{y}" x2="{x2}" y2="{y}" class="tr-axis"/>').format(y=base, x2=width - 20)]
+    for i, (label, count) in enumerate(columns):
+        h = (base - topm) * count / peak
+        x = 20 + i * step + step * 0.15
+        w = step * 0.7
+        body.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="tr-bar" data-value="{c}">'
+                           '<title>{l}: {c}</title></rect>').format(x=_f(x), y=_f(base - h), w=_f(w), h=_f(h),
+                                                                     c=count, l=label))
+        body.append(Markup('<text x="{x}" y="{y}" class="tr-chart-value" text-anchor="middle">{c}</text>').format(
+            x=_f(x + w / 2), y=_f(base - h - 4), c=count))
+        body.append(Markup('<text x="{x}" y="{y}" class="tr-chart-label" text-anchor="middle">{l}</text>').format(
+            x=_f(x + w / 2), y=base + 18, l=label))
+    return _svg(cid, width, height, title, desc, body, "tr-chart--columns")
+
+
+# Tile-grid layouts: one equal tile per region, roughly where it lies. (column, row)
+CHINA_TILES = {
+    "CN-HL": (8, 0), "CN-NM": (5, 1), "CN-JL": (8, 1), "CN-XJ": (1, 2), "CN-GS": (3, 2), "CN-NX": (4, 2),
+    "CN-SX": (5, 2), "CN-BJ": (6, 2), "CN-TJ": (7, 2), "CN-LN": (8, 2), "CN-QH": (2, 3), "CN-SN": (4, 3),
+    "CN-HA": (5, 3), "CN-HE": (6, 3), "CN-SD": (7, 3), "CN-XZ": (2, 4), "CN-SC": (3, 4), "CN-CQ": (4, 4),
+    "CN-HB": (5, 4), "CN-AH": (6, 4), "CN-JS": (7, 4), "CN-SH": (8, 4), "CN-YN": (3, 5), "CN-GZ": (4, 5),
+    "CN-HN": (5, 5), "CN-JX": (6, 5), "CN-ZJ": (7, 5), "CN-GX": (4, 6), "CN-GD": (5, 6), "CN-FJ": (6, 6),
+    "CN-HI": (4, 7),
+}  # Taiwan, Hong Kong and Macao have ISO 3166-1 codes of their own; records use those.
+WORLD_TILES = {
+    "CA": (1, 0), "US": (1, 1), "MX": (1, 2), "BR": (2, 4), "IE": (3, 0), "GB": (4, 0), "NO": (5, 0),
+    "SE": (6, 0), "FI": (7, 0), "NL": (4, 1), "DE": (5, 1), "PL": (6, 1), "FR": (4, 2), "CH": (5, 2),
+    "AT": (6, 2), "CZ": (7, 1), "HU": (7, 2), "ES": (3, 3), "IT": (5, 3), "IL": (7, 3), "TR": (8, 2),
+    "AE": (8, 3), "IN": (9, 3), "CN": (11, 1), "KR": (12, 1), "JP": (13, 1), "TW": (12, 2), "PH": (13, 3),
+    "VN": (11, 3), "TH": (10, 3), "MY": (10, 4), "SG": (11, 4), "ID": (12, 4), "AU": (12, 5), "RU": (10, 0),
+}
+
+
+def compress(tiles: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Drop empty columns and rows from a tile layout, keeping every tile's order (rough geography)."""
+    cols = {x: i for i, x in enumerate(sorted({x for x, _ in tiles.values()}))}
+    rows = {y: i for i, y in enumerate(sorted({y for _, y in tiles.values()}))}
+    return {k: (cols[x], rows[y]) for k, (x, y) in tiles.items()}
+
+
+def tile_map(cid: str, title: str, desc: str, tiles: dict[str, tuple[int, int]],
+             values: dict[str, tuple[Decimal, str, str, str | None]], tile: int = 58) -> Markup:
+    """A tile-grid map; values: code -> (amount, short label, value text, href). Tiles without data stay
+    outlined. Colour is binned into 5 steps; every tile also carries its label and value as text."""
+    codes = sorted(set(tiles) | set(values))
+    extra = [c for c in codes if c not in tiles]  # places without a fixed tile go in a row below
+    cols = max(x for x, _ in tiles.values()) + 1
+    rows = max(y for _, y in tiles.values()) + 1
+    pos = dict(tiles)
+    for i, c in enumerate(extra):
+        pos[c] = (i % cols, rows + i // cols)
+    rows += (len(extra) + cols - 1) // cols
+    top = max((v[0] for v in values.values()), default=Decimal(0))
+    body = []
+    for code in codes:
+        if code not in values and code not in tiles:
+            continue
+        x, y = pos[code]
+        px, py = x * (tile + 4) + 2, y * (tile + 4) + 2
+        amount, short, text, href = values.get(code, (None, code.split("-")[-1], "", None))
+        step = "none" if amount is None else str(min(4, int(4 * amount / top)) if top else 0)
+        g = Markup('<rect x="{x}" y="{y}" width="{s}" height="{s}" rx="4" class="tr-tile tr-tile--{k}">'
+                   '<title>{t}</title></rect><text x="{cx}" y="{ly}" class="tr-tile-label tr-tile-label--{k}" '
+                   'text-anchor="middle">{short}</text>').format(
+            x=px, y=py, s=tile, k=step, t=f"{short}: {text}" if text else short, cx=px + tile // 2, ly=py + 24,
+            short=short)
+        if text:
+            g += Markup('<text x="{cx}" y="{vy}" class="tr-tile-value tr-tile-label--{k}" '
+                        'text-anchor="middle">{v}</text>').format(cx=px + tile // 2, vy=py + 44, k=step, v=text)
+        if href:
+            g = Markup('<a href="{h}">{g}</a>').format(h=href, g=g)
+        body.append(g)
+    return _svg(cid, cols * (tile + 4) + 4, rows * (tile + 4) + 4, title, desc, body, "tr-chart--map")
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    href: str | None
+    phases: tuple  # (name, start PDate|None, end PDate|None)
+    marks: tuple  # (PDate, label, planned bool, overdue bool)
+
+
+def _day(d: tuple[int, int, int]) -> float:
+    y, m, dd = d
+    return y + (m - 1) / 12 + (dd - 1) / 365
+
+
+def timeline_chart(cid: str, title: str, desc: str, rows: list[Row], as_of: PDate, width: int = 720) -> Markup:
+    """One row per project: phases as bars, milestones as marks (filled happened, hollow planned,
+    crossed overdue), and the as-of date as a dashed line."""
+    label_w, row_h, top = (0, 30, 26) if len(rows) == 1 else (215, 26, 26)
+    days = [_day(as_of.first_day())]
+    for r in rows:
+        for _, s, e in r.phases:
+            days += [_day(d.first_day()) for d in (s, e) if d]
+        days += [_day(m[0].first_day()) for m in r.marks]
+    lo, hi = int(min(days)), int(max(days)) + 1
+    plot = width - label_w - 40
+    sx = lambda t: label_w + 20 + (t - lo) / (hi - lo) * plot  # noqa: E731
+    height = top + len(rows) * row_h + 24
+    body = []
+    for year in range(lo, hi + 1):
+        x = sx(year)
+        body.append(Markup('<line x1="{x}" y1="{t}" x2="{x}" y2="{b}" class="tr-grid"/>'
+                           '<text x="{x}" y="14" class="tr-chart-label" text-anchor="middle">{y}</text>').format(
+            x=_f(x), t=top - 6, b=_f(height - 6), y=year))
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        if label_w:
+            label = r.label if len(r.label) <= 28 else r.label[:27] + "…"
+            t = Markup('<text x="{x}" y="{y}" class="tr-chart-label" text-anchor="end">{t}<title>{full}</title>'
+                       '</text>').format(x=label_w, y=_f(y + row_h * 0.6), t=label, full=r.label)
+            body.append(Markup('<a href="{h}">{t}</a>').format(h=r.href, t=t) if r.href else t)
+        for name, s, e in r.phases:
+            if not s:
+                continue
+            x0, x1 = sx(_day(s.first_day())), sx(_day((e or s).last_day()) + 1 / 365)
+            body.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="3" class="tr-phase">'
+                               '<title>{n}: {s} to {e}</title></rect>').format(
+                x=_f(x0), y=_f(y + 4), w=_f(max(2.0, x1 - x0)), h=row_h - 12, n=name, s=s.human(),
+                e=e.human() if e else "?"))
+        for d, label, planned, overdue in r.marks:
+            cx, cy = sx(_day(d.first_day())), y + row_h / 2 - 2
+            kind = "overdue" if overdue else "planned" if planned else "happened"
+            state = "planned, overdue" if overdue else "planned" if planned else "happened"
+            mark = Markup('<circle cx="{x}" cy="{y}" r="5" class="tr-mark tr-mark--{k}"><title>{d}: {l} ({s})'
+                          '</title></circle>').format(x=_f(cx), y=_f(cy), k=kind, d=d.human(), l=label, s=state)
+            if overdue:
+                mark += Markup('<path d="M{a} {b}l6 6m0 -6l-6 6" class="tr-mark-x"/>').format(
+                    a=_f(cx - 3), b=_f(cy - 3))
+            body.append(mark)
+    x = sx(_day(as_of.first_day()))
+    body.append(Markup('<line x1="{x}" y1="{t}" x2="{x}" y2="{b}" class="tr-asof-line"/>'
+                       '<text x="{x}" y="{ty}" class="tr-chart-label tr-asof-label" text-anchor="end">as of {d}'
+                       '</text>').format(x=_f(x), t=top - 6, b=_f(height - 16), ty=_f(height - 3),
+                                         d=as_of.human()))
+    return _svg(cid, width, height, title, desc, body, "tr-chart--timeline")
+
+
+def legend_timeline() -> Markup:
+    return Markup(
+        '<p class="tr-legend"><span class="tr-key tr-key--phase"></span> phase (start to target) '
+        '<span class="tr-key tr-key--happened"></span> happened '
+        '<span class="tr-key tr-key--planned"></span> planned '
+        '<span class="tr-key tr-key--overdue"></span> planned, overdue (×) '
+        '<span class="tr-key tr-key--asof"></span> as-of date</p>'
+    )
+
+
+__all__ = ["Bar", "Row", "bar_chart", "column_chart", "tile_map", "timeline_chart", "top_n", "legend_timeline",
+           "CHINA_TILES", "WORLD_TILES", "escape"]
