@@ -201,3 +201,24 @@ def test_keep_docs_writes_rendered_tree(content, tmp_path):
     site_mod.build(content, tmp_path / "site", keep_docs=str(keep))
     assert (keep / "projects" / "jiaxing-ic-packaging-mems.md").is_file()
     assert os.path.isfile(keep / "contributing" / "index.md")
+
+
+def test_amount_without_sourced_rate_is_shown_unconverted(content, tmp_path):
+    """VND 2025 has no sourced rate: check warns with record and field, the page says so, totals skip it."""
+    text = MINIMAL.format(id="vnd-plant").replace("currency: CNY", "currency: VND").replace(
+        "800 million", "2 trillion").replace("2020-07-05", "2025-03-01")
+    write(content, "vnd-plant", text)
+    out = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0
+    assert ("vnd-plant.yaml:9:13: warning: investment: no sourced VND rate for 2025: shown unconverted and left "
+            "out of USD totals (add a sourced rate to content/fx.yaml)") in out.stderr
+    strict = subprocess.run([sys.executable, "build.py", "--content", str(content), "check", "--strict"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert strict.returncode == 1
+    site = tmp_path / "site"
+    site_mod.build(content, site)
+    page = (site / "projects/vnd-plant/index.html").read_text()
+    assert "VND 2 trillion" in page and "not converted: no sourced VND rate for 2025" in page
+    summary = (site / "summary/index.html").read_text()
+    assert "1 amount(s) have no sourced exchange rate and are left out of the USD totals" in summary

@@ -276,6 +276,7 @@ def _moneys(rec):
 def _check_money(money: dict, where: str, ctx: Context, node) -> None:
     keys = _path_keys(where)
     n = _node_at(node, keys)
+    money["_at"] = (n.line, n.col)  # for later messages about this amount (e.g. no exchange rate)
     amount = money.get("amount")
     if isinstance(amount, Decimal):
         if not money.get("currency") and (n.kind != "map" or "currency" not in n.value):  # absent, not invalid

@@ -214,8 +214,7 @@ def fx_warnings(data: Dataset, usd: dict[str, Usd]) -> list[Problem]:
                 out.append(
                     Problem(
                         rec["_path"],
-                        1,
-                        1,
+                        *money.get("_at", (1, 1)),
                         where,
                         f"{u.reason}: shown unconverted and left out of USD totals",
                         "add a sourced rate to content/fx.yaml",
