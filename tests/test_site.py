@@ -222,3 +222,19 @@ def test_amount_without_sourced_rate_is_shown_unconverted(content, tmp_path):
     assert "VND 2 trillion" in page and "not converted: no sourced VND rate for 2025" in page
     summary = (site / "summary/index.html").read_text()
     assert "1 amount(s) have no sourced exchange rate and are left out of the USD totals" in summary
+
+
+def test_sharing_metadata_and_canonical_url(content, tmp_path):
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text() + "site_url: https://tracker.example.org/\n")
+    write(content, "meta-plant", MINIMAL.format(id="meta-plant").replace("title: A plant", 'title: "Plant \\"<b>&"'))
+    site = tmp_path / "site"
+    site_mod.build(content, site)
+    page = (site / "projects/meta-plant/index.html").read_text()
+    assert '<link rel="canonical" href="https://tracker.example.org/projects/meta-plant/">' in page
+    assert '<meta property="og:url" content="https://tracker.example.org/projects/meta-plant/">' in page
+    assert '<meta property="og:title" content="Plant &#34;&lt;b&gt;&amp;">' in page or \
+        '<meta property="og:title" content="Plant &quot;&lt;b&gt;&amp;">' in page
+    assert "<title>Plant &quot;&lt;b&gt;&amp; - Advanced Packaging Tracker</title>" in page
+    desc = '<meta property="og:description" content="Plant &quot;&lt;b&gt;&amp; in China: investment CNY 800 million;'
+    assert desc in page

@@ -55,14 +55,15 @@ def write_tree(pages: dict[str, str], docs_src: Path, out: Path) -> None:
         target.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
-def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path) -> None:
+def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None) -> None:
     """Stage 6: a strict MkDocs build of the rendered tree into a temporary site folder."""
     from mkdocs import exceptions as mkdocs_exceptions
     from mkdocs.commands.build import build as mk_build
     from mkdocs.config import load_config
 
     try:
-        cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
+        extra = {"site_url": site_url} if site_url else {}  # canonical links when the site has an address
+        cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True, **extra)
         mk_build(cfg)
     except mkdocs_exceptions.MkDocsException as exc:
         raise BuildFailed(f"mkdocs build failed: {exc}") from None
@@ -129,7 +130,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
                 shutil.rmtree(keep_docs, ignore_errors=True)
                 shutil.copytree(docs_dir, keep_docs)
             log.info("running mkdocs build --strict")
-            mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml")
+            mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", data.settings.get("site_url"))
             findings = audit_site(new_site)  # stage 7: nothing unsafe or broken gets published
             if findings:
                 raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
