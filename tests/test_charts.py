@@ -21,6 +21,7 @@ def test_bar_lengths_are_proportional():
     assert w["100"] / w["50"] == 2 and w["50"] / w["25"] == 2
     assert "≈ 25" in svg and "url(#c-hatch)" in svg  # approximate: hatched and marked in text, not colour alone
     assert '<title id="c-title">T</title><desc id="c-desc">D</desc>' in svg and 'role="img"' in svg
+    assert 'role="region" aria-labelledby="c-title"' in svg and 'tabindex="0"' in svg
 
 
 def test_labels_are_escaped():

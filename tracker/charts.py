@@ -40,15 +40,20 @@ def _f(x: float) -> str:
 
 
 def _svg(cid: str, width: float, height: float, title: str, desc: str, body: list[Markup], cls: str) -> Markup:
+    """Wrap a chart: a keyboard-focusable scroll box labelled by the chart's title. A chart whose marks
+    are links is a group (its links stay reachable); one without links is a single image."""
+    content = Markup("").join(body)
+    role = "group" if "<a " in content else "img"
     head = Markup(
-        '<svg class="tr-chart {cls}" id="{cid}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        '<div class="tr-chartbox" tabindex="0" role="region" aria-labelledby="{cid}-title">'
+        '<svg class="tr-chart {cls}" id="{cid}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="{role}" '
         'aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{cid}-title">{title}</title><desc id="{cid}-desc">{desc}</desc>'
         '<defs><pattern id="{cid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" class="tr-hatch-bg"/>'
         '<line x1="0" y1="0" x2="0" y2="6" class="tr-hatch-line"/></pattern></defs>'
-    ).format(cls=cls, cid=cid, w=_f(width), h=_f(height), title=title, desc=desc)
-    return Markup('<div class="tr-chartbox">') + head + Markup("").join(body) + Markup("</svg></div>")
+    ).format(cls=cls, cid=cid, w=_f(width), h=_f(height), title=title, desc=desc, role=role)
+    return head + content + Markup("</svg></div>")
 
 
 def top_n(bars: list[Bar], n: int, other_text) -> list[Bar]:
