@@ -246,7 +246,7 @@ def browse_slugs(by: dict[str, list[Group]]) -> dict[tuple[str, str], str]:
         used: set[str] = set()
         for g in sorted(by[kind], key=lambda g: g.key):
             slug = slugify(g.key) or "unnamed"
-            if slug in used:  # two names that slugify alike: disambiguate deterministically
+            if slug in used or slug == "index":  # alike names, or index.md (its URL is the folder's): disambiguate
                 slug = f"{slug}-{hashlib.sha256(g.key.encode()).hexdigest()[:6]}"
             used.add(slug)
             out[(kind, g.key)] = slug

@@ -101,6 +101,13 @@ def date_text(d: PDate | None, qualifier: str | None = None) -> str:
 _MD = threading.local()
 
 
+def _absolute_links_only(tag: str, attr: str, value: str) -> str | None:
+    """A record cannot know the site's layout: relative links (broken, or leaving the site) lose their href."""
+    if attr == "href" and not value.strip().lower().startswith(("https://", "http://", "mailto:")):
+        return None
+    return value
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render a Markdown field and keep only allowlisted tags, attributes and https/http/mailto links."""
     if not text:
@@ -116,6 +123,7 @@ def render_markdown(text: str | None) -> Markup:
         url_schemes={"https", "http", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_absolute_links_only,
     )
     # No blank lines inside the HTML block, so Markdown never re-reads any of it.
     return Markup("\n".join(line for line in clean.splitlines() if line.strip()))  # noqa: S704 - nh3-cleaned
@@ -287,7 +295,7 @@ class Renderer:
 
     def page(self, path: str, template: str, **context) -> str:
         """Render one page; `base` is the relative way back to the site root from its URL."""
-        depth = path.count("/") + (not path.endswith("index.md"))
+        depth = path.count("/") + (path.rsplit("/", 1)[-1] != "index.md")  # not "projects/dow-index.md"
         try:
             return self.env.get_template(template).render(base="../" * depth, **context)
         except TemplateError as exc:

@@ -163,7 +163,7 @@ def _country(node, t, fpath, ctx):
 
 def _region(node, t, fpath, ctx):
     s = _scalar(node, "an ISO 3166-2 code")
-    if not region_info(s):
+    if not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", s) or not region_info(s):  # pycountry ignores case
         hint = f"write '{s.upper()}'" if region_info(s.upper()) else "use an ISO 3166-2 code such as CN-ZJ or US-AZ"
         raise Invalid(f"unknown region code '{s}'", hint)
     return s

@@ -10,6 +10,7 @@ what type a value must have, and converts it with a located message when it cann
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -18,6 +19,8 @@ from .errors import Problem
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
+# Where libyaml starts a new line (its marks count these): not only \n, so never text.split("\n").
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 try:  # libyaml is ~8x faster; the pure-Python parser gives the same events (same verdicts).
     _Loader = yaml.CSafeLoader
@@ -90,8 +93,8 @@ def load(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
         line, col = 1, 1
         pos = getattr(exc, "position", None)
         if pos is not None:
-            line = text.count("\n", 0, pos) + 1
-            col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+            before = _BREAK.split(text[:pos])
+            line, col = len(before), len(before[-1]) + 1
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         return None, [*warnings, Problem(path, line, col, "", f"YAML: {reason}", "remove control characters")]
     return root, warnings
@@ -100,33 +103,44 @@ def load(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
 def _syntax_hint(exc, text: str) -> str:
     problem = str(exc.problem or "")
     mark = exc.problem_mark
-    if "tab" in problem or (mark is not None and "\t" in text.split("\n")[mark.line][: mark.column + 1]):
+    lines = _BREAK.split(text)
+    if "tab" in problem or (mark is not None and "\t" in lines[min(mark.line, len(lines) - 1)][: mark.column + 1]):
         return "indent with spaces, not tabs"
     if "mapping values" in problem:
         return "quote values that contain ': '"
     return "check indentation and quoting on this line"
 
 
+_SCALAR, _MAP_START = yaml.ScalarEvent, yaml.MappingStartEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_IGNORED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+
+
 def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
+    # The hot loop of `check` (one pass per event of every record): the most frequent events are tested first.
     lines = None
+    hash_lines: set[int] = set()  # lines holding a '#': only there can a comment have cut a value short
     stack: list[Node] = []  # open collections
     pending_key: list = []  # for each open map: the key awaiting its value, or None
     root = None
     docs = 0
     for ev in yaml.parse(text, Loader=_Loader):
-        if isinstance(ev, yaml.DocumentStartEvent):
-            docs += 1
-            if docs > 1:
-                raise YamlProblem(
-                    *_pos(ev.start_mark), "a second YAML document ('---') in one file", "one record per file"
-                )
+        cls = ev.__class__
+        if cls is _SCALAR and ev.anchor is None and ev.tag is None:
+            mark = ev.start_mark
+            node = Node("str", ev.value, mark.line + 1, mark.column + 1, plain=not ev.style)  # libyaml: "", Python: None
+            if node.plain and ev.value:
+                if lines is None:
+                    lines = _BREAK.split(text)
+                    hash_lines = {i for i, line in enumerate(lines) if "#" in line}
+                if ev.end_mark.line in hash_lines:
+                    _comment_check(node, ev, lines, path, warnings)
+            if not stack:
+                root = node
+            else:
+                _attach(stack, pending_key, node, path)
             continue
-        if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-            continue
-        line, col = _pos(ev.start_mark)
-        if isinstance(ev, yaml.AliasEvent):
-            raise YamlProblem(line, col, f"alias '*{ev.anchor}' is not allowed", "write the value out in full")
-        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        if cls in _ENDS:
             node = stack.pop()
             if node.kind == "map":
                 pending_key.pop()
@@ -135,27 +149,28 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
             else:
                 _attach(stack, pending_key, node, path)
             continue
+        if cls is yaml.DocumentStartEvent:
+            docs += 1
+            if docs > 1:
+                raise YamlProblem(
+                    *_pos(ev.start_mark), "a second YAML document ('---') in one file", "one record per file"
+                )
+            continue
+        if cls in _IGNORED:
+            continue
+        line, col = _pos(ev.start_mark)
+        if cls is yaml.AliasEvent:
+            raise YamlProblem(line, col, f"alias '*{ev.anchor}' is not allowed", "write the value out in full")
         if ev.anchor is not None:
             raise YamlProblem(line, col, f"anchor '&{ev.anchor}' is not allowed", "write the value out in full")
         if ev.tag is not None:
             raise YamlProblem(line, col, f"YAML tag '{ev.tag}' is not allowed", "remove the tag; write plain values")
-        if isinstance(ev, yaml.ScalarEvent):
-            node = Node("str", ev.value, line, col, plain=not ev.style)  # libyaml: "", pure Python: None
-            if node.plain and ev.value:
-                if lines is None:
-                    lines = text.split("\n")
-                _comment_check(node, ev, lines, path, warnings)
-            if not stack:
-                root = node
-            else:
-                _attach(stack, pending_key, node, path)
-            continue
         # Mapping or sequence start
         if len(stack) >= MAX_DEPTH:
             raise YamlProblem(
                 line, col, f"nested deeper than {MAX_DEPTH} levels", "records are at most a few levels deep"
             )
-        kind = "map" if isinstance(ev, yaml.MappingStartEvent) else "seq"
+        kind = "map" if cls is _MAP_START else "seq"
         node = Node(kind, {} if kind == "map" else [], line, col)
         stack.append(node)
         if kind == "map":

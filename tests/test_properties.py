@@ -1,0 +1,240 @@
+"""Property-based tests: no input crashes the loader, and every valid record validates and renders faithfully."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import string
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_corpus import make_content
+from tests.test_validate import MINIMAL
+from tracker import yamlsafe
+from tracker.content import RESERVED_IDS, load_content
+from tracker.errors import Problem, ValidationFailed
+from tracker.site import render_tree
+from tracker.validate import HIDDEN, SLUG, WINDOWS_RESERVED
+
+SETTINGS = settings(max_examples=80, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SLOW = settings(SETTINGS, max_examples=30)
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory) -> Path:
+    return make_content(tmp_path_factory.mktemp("properties") / "content")
+
+
+def one_line(problems) -> None:
+    for p in problems:
+        assert isinstance(p, Problem) and p.line >= 1 and p.col >= 1
+        text = str(p)
+        assert "\n" not in text and "\r" not in text and "\x1b" not in text
+
+
+# ---------------------------------------------------------------- (a) nothing crashes
+
+TOKENS = [
+    ":", ": ", " ", "  ", "\n", "\n  ", "- ", "-", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "!x ", "!!python/name:os.system ",
+    "|", ">-", "'", '"', "#", " #", "?", "? ", "%YAML 1.1\n", "%TAG ! x:\n", "---\n", "...\n", "<<: ", "\t", "id", "title",
+    "events", "sources", "x", "1", "0755", "1e9", ".nan", "-5", "2024-02-30", "NO", "on", "~", "null", "\\u", "\\ud800",
+    "\\x07", "\\e", "\\", "é", "e\u0301", "\u202e", "\u200b", "\ufeff", "嘉兴", "🚀", "\u2028", "\x85", "\x00", "\x07",
+    "\r", "\r\n", "{{ 7*7 }}", "<script>", "javascript:", "https://", "@",
+]
+yamlish = st.lists(st.sampled_from(TOKENS), max_size=60).map("".join)
+
+
+def mutate(base: str):
+    """A valid record with a few tokens inserted, replaced or deleted."""
+    edit = st.tuples(st.integers(0, len(base)), st.integers(0, 8), st.sampled_from(TOKENS))
+    return st.lists(edit, min_size=1, max_size=4).map(lambda edits: _apply(base, edits))
+
+
+def _apply(text: str, edits) -> str:
+    for pos, cut, token in edits:
+        pos = min(pos, len(text))
+        text = text[:pos] + token + text[pos + cut :]
+    return text
+
+
+@SETTINGS
+@given(st.binary(max_size=3000))
+def test_yamlsafe_survives_any_bytes(data):
+    node, problems = yamlsafe.load(data, "x.yaml")
+    assert node is not None or any(p.severity == "error" for p in problems)
+    one_line(problems)
+
+
+@SETTINGS
+@given(st.one_of(yamlish, st.text(max_size=500), mutate(MINIMAL.format(id="fuzz-plant"))))
+def test_yamlsafe_survives_yamlish_text(text):
+    for data in (text.encode("utf-8", "surrogatepass"), text.encode("utf-8", "replace")):
+        node, problems = yamlsafe.load(data, "x.yaml")
+        assert node is not None or any(p.severity == "error" for p in problems)
+        one_line(problems)
+
+
+def load_or_fail(content: Path, data: bytes):
+    """load_content on the seeds plus one file: a Dataset, or ValidationFailed; never anything else."""
+    path = content / "projects" / "fuzz-plant.yaml"
+    path.write_bytes(data)
+    try:
+        return load_content(content)
+    except ValidationFailed as exc:
+        assert [p for p in exc.problems if p.severity == "error"]
+        one_line(exc.problems)
+        return None
+    finally:
+        path.unlink()
+
+
+@SETTINGS
+@given(data=st.one_of(st.binary(max_size=2000), yamlish.map(str.encode)))
+def test_load_content_survives_garbage(content, data):
+    load_or_fail(content, data)
+
+
+@SLOW
+@given(text=mutate(MINIMAL.format(id="fuzz-plant")))
+def test_mutated_records_are_rejected_or_render(content, text):
+    """A few random edits to a valid record: either a clean list of errors, or a site that renders."""
+    data = text.encode("utf-8", "surrogatepass")
+    if load_or_fail(content, data) is None:
+        return
+    path = content / "projects" / "fuzz-plant.yaml"
+    path.write_bytes(data)
+    try:
+        render_tree(content)
+    finally:
+        path.unlink()
+
+
+# ---------------------------------------------------------------- (b) valid records validate and render
+
+NAME_CHARS = st.characters(
+    blacklist_categories=("Cc", "Cs", "Cn", "Zl", "Zp"),
+    blacklist_characters="".join(chr(c) for c in range(0x10000) if HIDDEN.match(chr(c))),
+)
+name_text = st.text(NAME_CHARS, min_size=1, max_size=120).filter(lambda s: s == s.strip() and s.strip())
+slug = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True).filter(
+    lambda s: s not in WINDOWS_RESERVED and s not in RESERVED_IDS and not s.startswith(("anyuan-", "jiaxing-"))
+)
+PLACES = [("CN", "CN-ZJ"), ("US", "US-AZ"), ("IN", "IN-GJ"), ("MY", "MY-07"), ("JP", "JP-01"), ("NO", "NO-03"),
+          ("TW", None), ("SG", None), ("VN", "VN-54"), ("KR", "KR-44")]
+CURRENCIES = ["CNY", "EUR", "INR", "JPY", "KRW", "MYR", "SGD", "TWD", "USD", "VND"]
+
+
+@st.composite
+def pdate(draw, last_year=2025):
+    year = draw(st.integers(1990, last_year))
+    kind = draw(st.sampled_from(["year", "month", "day", "half", "quarter"]))
+    if kind == "year":
+        return f"{year}"
+    if kind == "half":
+        return f"{year}-H{draw(st.integers(1, 2))}"
+    if kind == "quarter":
+        return f"{year}-Q{draw(st.integers(1, 4))}"
+    month = draw(st.integers(1, 12))
+    if kind == "month":
+        return f"{year}-{month:02d}"
+    return f"{year}-{month:02d}-{draw(st.integers(1, 28)):02d}"
+
+
+@st.composite
+def amount(draw):
+    kind = draw(st.sampled_from(["int", "grouped", "decimal", "words"]))
+    if kind == "int":
+        n = draw(st.integers(0, 10**15))
+        return str(n), Decimal(n)
+    if kind == "grouped":
+        n = draw(st.integers(1000, 10**15))
+        return f"{n:,}", Decimal(n)
+    if kind == "decimal":
+        whole, frac = draw(st.integers(0, 10**9)), draw(st.integers(0, 9999))
+        return f"{whole}.{frac:04d}", Decimal(f"{whole}.{frac:04d}")
+    n = draw(st.integers(1, 999))
+    word, factor = draw(st.sampled_from([("thousand", 10**3), ("million", 10**6), ("billion", 10**9), ("crore", 10**7)]))
+    return f"{n} {word}", Decimal(n * factor)
+
+
+def q(s: str) -> str:
+    """A YAML double-quoted scalar (JSON's escapes are YAML's)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+@st.composite
+def record(draw):
+    rid = draw(slug)
+    title = draw(name_text)
+    party = draw(name_text)
+    country, region = draw(st.sampled_from(PLACES))
+    money, value = draw(amount())
+    currency = draw(st.sampled_from(CURRENCIES))
+    events = draw(st.lists(st.tuples(pdate(), st.sampled_from(["announced", "signed", "groundbreaking", "revised"])),
+                           min_size=1, max_size=3))
+    segments = draw(st.lists(st.sampled_from(["mems", "testing", "hbm", "chiplet", "ic-advanced-packaging"]),
+                             min_size=1, max_size=3, unique=True))
+    summary = draw(st.text(NAME_CHARS | st.sampled_from("\n*_`#[]()<>&"), min_size=1, max_size=300))
+    lines = [
+        f"id: {rid}",
+        f"title: {q(title)}",
+        f"summary: {q(summary if summary.strip() else 'x')}",
+        "status: {value: signed, sources: [s1]}",
+        f"segments: [{', '.join(segments)}]",
+        f"location: {{country: {country}{f', region: {region}' if region else ''}}}",
+        "parties:",
+        f"  - {{name: {q(party)}, role: investor, sources: [s1]}}",
+        f"investment: {{amount: {q(money)}, currency: {currency}, sources: [s1]}}",
+        "events:",
+        *(f"  - {{date: {d}, type: {t}, text: {q(title)}, sources: [s1]}}" for d, t in events),
+        "sources:",
+        f"  - {{id: s1, title: {q(party)}, publisher: P, url: \"https://example.org/{rid}\"}}",
+    ]
+    return rid, title, value, [d for d, _ in events], "\n".join(lines) + "\n"
+
+
+H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
+@SLOW
+@given(record())
+def test_valid_records_validate_and_render(content, generated):
+    rid, title, value, dates, text = generated
+    assert SLUG.match(rid)
+    path = content / "projects" / f"{rid}.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        data, _, pages = render_tree(content)
+    finally:
+        path.unlink()
+    rec = next(r for r in data.records if r["id"] == rid)
+    expected = unicodedata.normalize("NFC", title)
+    assert rec["title"] == expected
+    assert rec["investment"]["amount"] == value
+    assert [e["date"].iso() for e in rec["events"]] == dates
+    page = pages[f"projects/{rid}.md"]
+    shown = H1.findall(page)
+    assert len(shown) == 1
+    assert "<" not in shown[0] and ">" not in shown[0] and '"' not in shown[0]
+    assert html.unescape(shown[0]) == expected  # escaped once, and exactly the normalised title
+    front = json.loads(re.search(r"^title: (.*)$", page, re.M)[1])
+    assert html.unescape(front) == expected
+
+
+@SETTINGS
+@given(st.text(string.printable, max_size=40))
+def test_parse_number_and_date_never_crash(text):
+    from tracker import values
+
+    for parse in (values.parse_number, values.parse_date):
+        try:
+            parse(text)
+        except ValueError:
+            pass
