@@ -238,3 +238,25 @@ def test_many_broken_files_report_every_error(content):
     found = problems(content)
     assert len([f for f in found if "unknown currency code 'RMB'" in f]) == 5
     assert len([f for f in found if "unknown segment 'memz'" in f]) == 5
+
+
+@pytest.mark.parametrize("title", ["Fab \U0001f469\u200d\U0001f4bb team", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0915\u094d\u200d\u0937"])
+def test_joiners_inside_scripts_and_emoji_are_kept(content, title):
+    """ZWJ/ZWNJ between non-ASCII characters are part of the writing: kept byte-exact."""
+    write(content, "joiner-plant", MINIMAL.format(id="joiner-plant").replace("title: A plant", f'title: "{title}"'))
+    rec = next(r for r in load_content(content).records if r["id"] == "joiner-plant")
+    assert rec["title"] == title
+
+
+def test_joiner_between_ascii_letters_is_refused(content):
+    write(content, "joiner-plant", MINIMAL.format(id="joiner-plant").replace("title: A plant", 'title: "A\\u200cB"'))
+    assert "invisible character U+200C" in only(content, "joiner-plant")[0]
+
+
+def test_related_to_a_missing_record_is_located(content):
+    text = MINIMAL.format(id="rel-plant") + "related:\n  - {id: anyuan-tianyou-led-packagin, relation: same plant}\n"
+    write(content, "rel-plant", text)
+    assert only(content, "rel-plant") == [
+        "15:10: related[0].id: no record with id 'anyuan-tianyou-led-packagin' "
+        "(did you mean 'anyuan-tianyou-led-packaging'?)"
+    ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import schema, yamlsafe
 from .errors import Problem, ValidationFailed
-from .validate import Context, convert, region_info
+from .validate import Context, convert, region_info, suggest
 from .values import PDate
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,9 @@ def load_content(root: Path) -> Dataset:
     for record in records:
         for i, rel_ in enumerate(record.get("related") or []):
             if rel_["id"] not in seen:
-                problems.append(Problem(record["_path"], 1, 1, f"related[{i}].id", f"no record with id '{rel_['id']}'"))
+                problems.append(Problem(record["_path"], *rel_.get("_at", (1, 1)), f"related[{i}].id",
+                                        f"no record with id '{rel_['id']}'", suggest(rel_["id"], seen) or
+                                        "check the other record's file name"))
     if vctx:
         unused_terms(vocab, records, problems, vctx.path)
     errors = [p for p in problems if p.severity == "error"]
@@ -161,6 +163,9 @@ def load_record(path: Path, root: Path, vocab: dict, as_of, vocab_key: str = "")
         record["_path"] = name
         id_node = ctx.node.value.get("id")
         record["_id_at"] = (id_node.line, id_node.col) if id_node else (1, 1)
+        for i, rel_ in enumerate(record.get("related") or []):
+            at = _node_at(ctx.node, ["related", i, "id"])
+            rel_["_at"] = (at.line, at.col)
     result = (record, problems)
     if len(_RECORD_CACHE) > 50_000:
         _RECORD_CACHE.clear()

@@ -17,7 +17,12 @@ from .yamlsafe import Node
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Characters that reorder or hide text: bidi controls and zero-width characters.
-HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u061c]")
+HIDDEN = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2060\ufeff\u061c]"
+    # Joiners (ZWNJ, ZWJ) are part of writing in Persian, Indic scripts and emoji sequences: allowed between
+    # two non-ASCII characters, refused anywhere else (where they only hide something).
+    "|(?<![^\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?![^\x00-\x7f])"
+)
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 NULLS = {"", "~", "null", "Null", "NULL"}
 MAX_TEXT, MAX_MARKDOWN = 400, 6000
