@@ -125,7 +125,7 @@ def load_content(root: Path) -> Dataset:
         records.append(record)
     for record in records:
         for i, rel_ in enumerate(record.get("related") or []):
-            if rel_["id"] not in seen:
+            if rel_.get("id") is not None and rel_["id"] not in seen:  # a missing id is already an error
                 problems.append(Problem(record["_path"], *rel_.get("_at", (1, 1)), f"related[{i}].id",
                                         f"no record with id '{rel_['id']}'", suggest(rel_["id"], seen) or
                                         "check the other record's file name"))
