@@ -303,6 +303,51 @@ class Renderer:
             where = f"{getattr(exc, 'filename', None) or template}{f':{line}' if line else ''}"
             raise BuildFailed(f"template error in {where} while rendering {path}: {exc}") from None
 
+    PROJECTS_PER_PAGE = 250
+    TIMELINE_NEWEST = 300  # events on the timeline's front page
+    EVENTS_PER_PAGE = 1500  # a year with more events is split into month pages
+
+    def paged_pages(self) -> dict[str, str]:
+        """The projects list and the timeline, split so no page grows with the whole dataset."""
+        records, events = self.data.records, self.derived.events
+        out = {}
+        size = self.PROJECTS_PER_PAGE
+        count = max(1, -(-len(records) // size))
+        for n in range(1, count + 1):
+            path = "projects/index.md" if n == 1 else f"projects-list/{n}.md"
+            rows = records[(n - 1) * size : n * size]
+            out[path] = self.page(path, "projects.md", rows=rows, page_no=n, pages=count, total=len(records),
+                                  first=(n - 1) * size + 1, records=records,
+                                  page_title="Projects" if n == 1 else f"Projects, page {n}",
+                                  page_description=f"All {len(records)} tracked projects.")
+        by_year: dict[int, list] = {}
+        for e in events:
+            by_year.setdefault(e.date.year, []).append(e)
+        years = sorted(((y, len(v)) for y, v in by_year.items()), reverse=True)
+        out["timeline/index.md"] = self.page(
+            "timeline/index.md", "timeline-index.md", events=events[: self.TIMELINE_NEWEST], years=years,
+            page_title="Timeline", page_description="Every dated event of every project, newest first.")
+        for year, items in by_year.items():
+            common = dict(year=year, years=years, page_description=f"Events of {year}, newest first.")
+            if len(items) <= self.EVENTS_PER_PAGE:
+                path = f"timeline/{year}.md"
+                out[path] = self.page(path, "timeline-year.md", events=items, months=[], part="",
+                                      page_title=f"Timeline: {year}", **common)
+                continue
+            by_month: dict[int, list] = {}
+            for e in items:
+                by_month.setdefault(e.date.month, []).append(e)
+            months = [(PDate(year, m).human().rsplit(" ", 1)[0] if m else "year only",
+                       f"{year}-{m:02d}" if m else f"{year}-00", len(v)) for m, v in sorted(by_month.items(), reverse=True)]
+            path = f"timeline/{year}.md"
+            out[path] = self.page(path, "timeline-year.md", events=[], months=months, part="",
+                                  page_title=f"Timeline: {year}", **common)
+            for (label, slug, _), (m, v) in zip(months, sorted(by_month.items(), reverse=True), strict=True):
+                path = f"timeline/{slug}.md"
+                out[path] = self.page(path, "timeline-year.md", events=v, months=months, part=label,
+                                      page_title=f"Timeline: {label} {year}", **common)
+        return out
+
     def render_all(self) -> dict[str, str | bytes]:
         """Return {path in docs tree: page text, or bytes for data files} for everything generated."""
         data, derived = self.data, self.derived
@@ -313,8 +358,6 @@ class Renderer:
         )[:10]
         fixed = [
             ("index.md", "home.md", site, data.settings["description"], {}),
-            ("projects/index.md", "projects.md", "Projects", f"All {len(records)} tracked projects.", {}),
-            ("timeline.md", "timeline.md", "Timeline", "Every dated event of every project, newest first.", {}),
             (
                 "summary.md",
                 "summary.md",
@@ -335,6 +378,7 @@ class Renderer:
             path: self.page(path, template, page_title=title, page_description=desc, records=records, **extra)
             for path, template, title, desc, extra in fixed
         }
+        pages.update(self.paged_pages())
         related = Related(records)  # indexed once: per-record scans would be O(N²)
         for rec in records:
             path = f"projects/{rec['id']}.md"

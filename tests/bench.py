@@ -1,0 +1,747 @@
+"""Benchmark `check` and `build` at 100, 1,000 and 10,000 synthetic records (issue 7).
+
+    .venv/bin/python -m tests.bench                          # 100, 1,000 (3 runs) and 10,000 (1 run)
+    .venv/bin/python -m tests.bench --sizes 100,1000 --runs 2  # a quicker run
+
+This is a benchmark, not a test: it asserts nothing about timings, and pytest does not collect it
+(the module name does not start with test_). It generates N valid records (about 2.5 KB each,
+deterministic: record i depends only on the seed and i) into a temporary content folder that copies
+content/site.yaml, vocabularies.yaml and fx.yaml, then measures, each as the median of several runs:
+
+- check: tracker.content.load_content in-process (and once `build.py check` as a subprocess);
+- render: render_tree + write_tree (the Markdown docs tree);
+- mkdocs: tracker.site.mkdocs_build alone, on that rendered tree;
+- audit: tracker.audit.audit_site alone, on that built site;
+- full: tracker.site.build (everything, atomically);
+- peak memory: ru_maxrss of one `build.py build` subprocess (os.wait4 on that child only);
+- page weight: HTML bytes of project pages and of the home, projects, timeline and summary pages.
+
+It prints a table and writes everything to bench-output/bench.json (gitignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+OUT = ROOT / "bench-output"
+AS_OF_LIMIT = (2026, 10)  # happened events stay before content/site.yaml's as_of (2026-11-25)
+
+# country, currency, candidate regions (filtered against pycountry at run time), cities, weight
+COUNTRIES = [
+    (
+        "CN",
+        "CNY",
+        ["CN-ZJ", "CN-JS", "CN-GD", "CN-SH", "CN-JX", "CN-SC", "CN-AH", "CN-HB"],
+        ["Suzhou", "Wuxi", "Jiaxing", "Hefei", "Chengdu", "Wuhan", "Nantong", "Dongguan"],
+        30,
+    ),
+    (
+        "TW",
+        "TWD",
+        ["TW-MIA", "TW-CYQ", "TW-KHH", "TW-TXG", "TW-HSZ", "TW-TNN"],
+        ["Zhunan", "Taibao", "Kaohsiung", "Taichung", "Hsinchu", "Tainan"],
+        12,
+    ),
+    (
+        "MY",
+        "MYR",
+        ["MY-07", "MY-02", "MY-04", "MY-14", "MY-13"],
+        ["Batu Kawan", "Kulim", "Melaka", "Kuala Lumpur", "Kuching"],
+        8,
+    ),
+    (
+        "IN",
+        "INR",
+        ["IN-GJ", "IN-AS", "IN-KA", "IN-TN", "IN-UP", "IN-TS"],
+        ["Sanand", "Jagiroad", "Bengaluru", "Chennai", "Noida", "Hyderabad"],
+        8,
+    ),
+    ("KR", "KRW", ["KR-41", "KR-44", "KR-47", "KR-48"], ["Icheon", "Cheonan", "Gumi", "Changwon"], 7),
+    ("JP", "JPY", ["JP-01", "JP-13", "JP-43", "JP-27"], ["Chitose", "Tokyo", "Kikuyo", "Osaka"], 6),
+    ("SG", "SGD", ["SG-01", "SG-03", "SG-04"], ["Woodlands", "Tampines", "Jurong"], 4),
+    ("VN", "VND", ["VN-54", "VN-HN", "VN-56", "VN-SG"], ["Bac Giang", "Hanoi", "Bac Ninh", "Ho Chi Minh City"], 5),
+    ("ID", "IDR", ["ID-KR", "ID-JB", "ID-JT"], ["Batam", "Bekasi", "Semarang"], 3),
+    ("DE", "EUR", ["DE-SN", "DE-BY"], ["Dresden", "Regensburg"], 3),
+    ("IT", "EUR", ["IT-21", "IT-25"], ["Novara", "Agrate Brianza"], 2),
+    (
+        "US",
+        "USD",
+        ["US-AZ", "US-IN", "US-NY", "US-TX", "US-CA"],
+        ["Peoria", "West Lafayette", "Malta", "Austin", "San Jose"],
+        8,
+    ),
+    ("PH", "USD", ["PH-CEB", "PH-LAG"], ["Lapu-Lapu", "Calamba"], 2),
+    ("MX", "USD", ["MX-JAL", "MX-CHH"], ["Guadalajara", "Ciudad Juarez"], 1),
+    ("TH", "USD", ["TH-20", "TH-14"], ["Chonburi", "Ayutthaya"], 1),
+]
+PREFIXES = [
+    "Apex",
+    "Nova",
+    "Orient",
+    "Pacific",
+    "Lotus",
+    "Summit",
+    "Crystal",
+    "Delta",
+    "Harbor",
+    "Zenith",
+    "Silverline",
+    "Meridian",
+    "Phoenix",
+    "Sterling",
+    "Horizon",
+    "Granite",
+    "Jade",
+    "Cobalt",
+    "Aurora",
+    "Keystone",
+    "Vertex",
+    "Quantum",
+    "Evergreen",
+    "Polaris",
+    "Redwood",
+]
+SUFFIXES = [
+    "Semiconductor",
+    "Microelectronics",
+    "Packaging Technology",
+    "Electronics",
+    "Chip Test",
+    "Integrated Circuits",
+    "Advanced Materials",
+    "Silicon",
+    "Photonics",
+    "Memory",
+]
+FORMS = ["Co., Ltd.", "Inc.", "Corporation", "Sdn. Bhd.", "Pte. Ltd.", "GmbH", "Limited"]
+PUBLISHERS = [
+    "Evertiq",
+    "DIGITIMES Asia",
+    "Nikkei Asia",
+    "The Edge Malaysia",
+    "Economic Times",
+    "Korea Herald",
+    "Taipei Times",
+    "Reuters",
+    "EE Times",
+    "SEMI news",
+    "Xinhua",
+    "Business Standard",
+    "VnExpress",
+    "Handelsblatt",
+    "Il Sole 24 Ore",
+    "Yonhap",
+    "The Star",
+    "Jakarta Post",
+    "Bangkok Post",
+    "EE News",
+]
+WORDS = (
+    "plant line capacity wafer panel substrate module assembly test cleanroom building equipment tool "
+    "customer automotive server memory logic sensor power analog phase expansion investment hiring "
+    "government subsidy park land lease contract schedule output volume pilot qualification"
+).split()
+FACTS = [
+    ("Floor area", "m²", 1000, 200000),
+    ("Cleanroom", "sq ft", 50000, 2000000),
+    ("Site area", "ha", 2, 90),
+    ("Jobs", "", 100, 5000),
+    ("Monthly capacity", "wafers/month", 5000, 100000),
+    ("Annual output", "million units/year", 10, 3000),
+    ("Production lines", "", 2, 60),
+]
+MULTIPLES = {
+    "CNY": 1e8,
+    "TWD": 1e9,
+    "MYR": 1e8,
+    "INR": 1e9,
+    "KRW": 1e11,
+    "JPY": 1e10,
+    "SGD": 1e8,
+    "VND": 1e12,
+    "IDR": 1e12,
+    "EUR": 1e8,
+    "USD": 1e8,
+}
+
+
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    text = _words(rng, n)
+    return text[0].upper() + text[1:] + "."
+
+
+def _amount(rng: random.Random, currency: str) -> tuple[int, str]:
+    """A round figure in the currency's usual range, as an exact int and as written."""
+    value = int(rng.randint(2, 400) * MULTIPLES[currency] / 10)
+    if value >= 10**9 and value % 10**7 == 0:
+        return value, f"{value / 10**9:g} billion"
+    if value >= 10**6 and value % 10**4 == 0:
+        return value, f"{value / 10**6:g} million"
+    return value, str(value)
+
+
+class Generator:
+    """Deterministic synthetic records from the real vocabularies and exchange-rate table."""
+
+    def __init__(self, seed: int, content: Path = CONTENT):
+        from tracker.validate import region_info
+
+        self.seed = seed
+        vocab = yaml.safe_load((content / "vocabularies.yaml").read_text(encoding="utf-8"))
+        self.terms = {name: [t["term"] for t in vocab.get(name) or []] for name in vocab}
+        fx = yaml.safe_load((content / "fx.yaml").read_text(encoding="utf-8"))
+        self.rate_years: dict[str, set[int]] = {}
+        for r in fx["rates"]:
+            self.rate_years.setdefault(r["currency"], set()).add(int(r["year"]))
+        self.countries = []
+        for code, currency, regions, cities, weight in COUNTRIES:
+            regions = [r for r in regions if region_info(r) and region_info(r)[1] == code]
+            self.countries.append((code, currency, regions, cities, weight))
+        self.weights = [c[4] for c in self.countries]
+        rng = random.Random(seed)
+        # 250 companies, so that "same company" links exist but are not everywhere
+        self.companies = sorted({f"{p} {s} {rng.choice(FORMS)}" for p in PREFIXES for s in SUFFIXES})
+        ev = set(self.terms["event_types"])
+        self.happen_types = [
+            t
+            for t in (
+                "construction-start",
+                "groundbreaking",
+                "equipment-move-in",
+                "production-start",
+                "opening",
+                "expansion",
+                "visit",
+                "completion",
+                "approved",
+            )
+            if t in ev
+        ]
+
+    def _years(self, currency: str) -> list[int]:
+        """Years a figure in this currency can be stated in and still be converted."""
+        if currency == "USD":
+            return list(range(2019, 2026))
+        return sorted(y for y in self.rate_years.get(currency, ()) if 2019 <= y <= 2025)
+
+    def record(self, i: int) -> dict:
+        rng = random.Random(self.seed * 1_000_003 + i)
+        code, currency, regions, cities, _ = rng.choices(self.countries, self.weights)[0]
+        if not self._years(currency):
+            currency = "USD"
+        year = rng.choice(self._years(currency))
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        announced = f"{year}-{month:02d}-{day:02d}"
+        company = rng.choice(self.companies)
+        j = rng.randrange(len(cities))
+        city = cities[j]
+        tech = rng.sample(self.terms["technologies"], k=min(len(self.terms["technologies"]), rng.randint(1, 3)))
+        rid = f"bench-{i:05d}-{city.lower().replace(' ', '-')}"
+        n_src = rng.randint(2, 5)
+        sids = [f"s{k + 1}" for k in range(n_src)]
+        cite_next = iter(sids * 20)  # round robin, so every source is cited
+
+        def cites(k: int = 1) -> list[str]:
+            return sorted({next(cite_next) for _ in range(k)})
+
+        total, total_text = _amount(rng, currency)
+        rec: dict = {
+            "id": rid,
+            "title": f"{company.split(' Co.')[0]} {city} {rng.choice(['advanced packaging', 'assembly and test', 'OSAT', 'back-end'])} plant {i}",
+            "summary": f"{company} announced on {announced} a {total_text} {currency} project in {city}. "
+            + " ".join(_sentence(rng, rng.randint(10, 18)) for _ in range(2)),
+            "status": {
+                "value": rng.choice([t for t in self.terms["statuses"] if t != "unknown"]),
+                "as_of": f"{min(year + rng.randint(0, 2), 2026)}",
+                "sources": cites(),
+            },
+            "segments": rng.sample(self.terms["segments"], k=rng.randint(1, 3)),
+            "location": {
+                "country": code,
+                "city": city,
+                "site": f"{city} {rng.choice(['Industrial Park', 'Science Park', 'Hi-Tech Zone', 'Free Trade Zone'])}",
+                "sources": cites(),
+            },
+            "parties": [{"name": company, "role": "investor", "sources": cites()}],
+        }
+        if regions:
+            rec["location"]["region"] = regions[j % len(regions)]
+            if rng.random() < 0.5:
+                rec["location"]["derived"] = ["region"]
+        if rng.random() < 0.7:
+            rec["parties"].append({"name": f"{city} municipal government", "role": "government", "sources": cites()})
+        if rng.random() < 0.3:
+            rec["parties"].append(
+                {
+                    "name": rng.choice(self.companies),
+                    "role": rng.choice(["partner", "contractor", "operator"]),
+                    "sources": cites(),
+                    "note": _sentence(rng, 6),
+                }
+            )
+        if rng.random() < 0.1:
+            rec["investment"] = {"amount": "undisclosed", "sources": cites()}
+        else:
+            rec["investment"] = {
+                "amount": total_text,
+                "currency": currency,
+                "qualifier": rng.choice(["exact", "about", "up-to"]),
+                "stated": announced,
+                "as_reported": f"{total_text} {currency.lower()}",
+                "sources": cites(2),
+            }
+        # Phases k start in year+1+k; their events fall inside that year, so every date rule holds.
+        phases, events = (
+            [],
+            [
+                {
+                    "date": announced,
+                    "type": rng.choice(["announced", "signed"]),
+                    "text": _sentence(rng, 12),
+                    "sources": cites(),
+                }
+            ],
+        )
+        for k in range(rng.choice([0, 1, 2, 2, 3])):
+            start_y, start_m = year + 1 + k, rng.randint(1, 6)
+            p = {
+                "id": f"phase-{k + 1}",
+                "name": f"Phase {k + 1}",
+                "scope": _sentence(rng, rng.randint(8, 16)),
+                "start": f"{start_y}-{start_m:02d}",
+                "target": f"{start_y + 1}",
+                "sources": cites(),
+            }
+            if rec["investment"]["amount"] != "undisclosed" and rng.random() < 0.6:
+                share = total // 4
+                p["investment"] = {"amount": str(share), "currency": currency, "qualifier": "about", "sources": cites()}
+            phases.append(p)
+            for _ in range(rng.randint(1, 2)):
+                m = rng.randint(start_m, 12)
+                planned = (start_y, m) > AS_OF_LIMIT or rng.random() < 0.2
+                e = {
+                    "date": f"{start_y}-{m:02d}",
+                    "type": rng.choice(self.happen_types),
+                    "text": _sentence(rng, 14),
+                    "phase": p["id"],
+                    "sources": cites(),
+                }
+                if planned:
+                    e["planned"] = "true"
+                events.append(e)
+        if rng.random() < 0.4:
+            fy = rng.choice([y for y in self._years(currency) if y >= year] or [year])
+            amount, amount_text = _amount(rng, currency)
+            events.append(
+                {
+                    "date": f"{fy}-{rng.randint(1, 12):02d}",
+                    "type": "funding",
+                    "text": _sentence(rng, 10),
+                    "investment": {"amount": amount_text, "currency": currency, "stated": f"{fy}", "sources": cites()},
+                    "sources": cites(),
+                }
+            )
+        events.append(
+            {
+                "date": f"{year + 3}",
+                "type": "production-start",
+                "planned": "true",
+                "text": _sentence(rng, 10),
+                "sources": cites(),
+            }
+        )
+        if phases:
+            rec["phases"] = phases
+        facts = []
+        for _ in range(rng.randint(2, 5)):
+            label, unit, lo, hi = rng.choice(FACTS)
+            f = {"label": label, "value": str(rng.randint(lo, hi)), "sources": cites()}
+            if unit:
+                f["unit"] = unit
+            if rng.random() < 0.4:
+                f["qualifier"] = rng.choice(["about", "more-than", "up-to"])
+            if phases and rng.random() < 0.3:
+                f["phase"] = rng.choice(phases)["id"]
+            facts.append(f)
+        rec["facts"] = facts
+        rec["events"] = events
+        rec["products"] = [{"name": _sentence(rng, 5)[:-1], "sources": cites()} for _ in range(rng.randint(1, 2))]
+        rec["technologies"] = [{"term": t, "sources": cites()} for t in tech]
+        if rng.random() < 0.3:
+            rec["markets"] = [{"name": _sentence(rng, 4)[:-1], "sources": cites()}]
+        if rng.random() < 0.4:
+            rec["notes"] = _sentence(rng, 20) + "\n\n" + _sentence(rng, 15) + "\n"
+        if i > 0 and rng.random() < 0.05:
+            rec["related"] = [{"id": self.id_of(i - 1), "relation": "same programme"}]
+        rec["sources"] = [
+            {
+                "id": sid,
+                "title": _sentence(rng, 8)[:-1],
+                "publisher": rng.choice(PUBLISHERS),
+                "url": f"https://news{rng.randint(1, 50)}.example.com/{year}/{i}/{sid}-{_words(rng, 3).replace(' ', '-')}",
+                "date": f"{year}-{rng.randint(1, 12):02d}",
+            }
+            for sid in sids
+        ]
+        return rec
+
+    def id_of(self, i: int) -> str:
+        return self.record(i)["id"]
+
+    def write(self, n: int, dest: Path) -> int:
+        """Write a content folder with n records into dest; return the total bytes of the records."""
+        dest.mkdir(parents=True)
+        for name in ("site.yaml", "vocabularies.yaml", "fx.yaml"):
+            shutil.copy(CONTENT / name, dest / name)
+        (dest / "projects").mkdir()
+        total = 0
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        for i in range(n):
+            rec = self.record(i)
+            text = yaml.dump(
+                rec, Dumper=dumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None
+            )
+            (dest / "projects" / f"{rec['id']}.yaml").write_text(text, encoding="utf-8")
+            total += len(text.encode("utf-8"))
+        return total
+
+
+def cold() -> None:
+    """Forget in-process caches (content._RECORD_CACHE, kept for `serve`) so each run pays what the CLI pays."""
+    from tracker import content as content_mod
+
+    cache = getattr(content_mod, "_RECORD_CACHE", None)
+    if cache is not None:
+        cache.clear()
+
+
+class Timer:
+    """Wall and CPU seconds of named stages, several runs each; the machine may be shared, so CPU time
+    (this process only) is recorded beside wall time: it is far less disturbed by other load."""
+
+    def __init__(self):
+        self.wall: dict[str, list[float]] = {}
+        self.cpu: dict[str, list[float]] = {}
+
+    def __call__(self, name: str, fn, *args, **kwargs):
+        w0, c0 = time.perf_counter(), time.process_time()
+        value = fn(*args, **kwargs)
+        self.add(name, time.perf_counter() - w0, time.process_time() - c0)
+        return value
+
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        self.wall.setdefault(name, []).append(wall)
+        self.cpu.setdefault(name, []).append(cpu)
+
+    def last(self) -> str:
+        return ", ".join(f"{k} {v[-1]:.2f}s" for k, v in self.wall.items())
+
+
+# Runs a script as __main__ and, at exit, reports the process's own peak RSS (VmHWM of its address space).
+# Not ru_maxrss from wait4: Linux carries the parent's high-water mark into a forked child across exec, so
+# a child of this (large) benchmark process would report at least the benchmark's own peak.
+_HWM_WRAPPER = """
+import atexit, runpy, sys
+def _report():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("BENCH_VMHWM_KB " + line.split()[1] + "\\n")
+atexit.register(_report)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run_child(args: list[str]) -> dict:
+    """Run `python build.py ARGS`; return its wall and CPU seconds, exit code and peak RSS in MiB (VmHWM)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HWM_WRAPPER, "build.py", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    err = proc.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)  # CPU time of this child only
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        sys.stderr.write(err[-2000:])
+    hwm = [int(line.split()[1]) for line in err.splitlines() if line.startswith("BENCH_VMHWM_KB ")]
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "exit": proc.returncode,
+        "peak_rss_mib": hwm[-1] // 1024 if hwm else None,
+    }
+
+
+def page_weights(site: Path) -> dict:
+    def size(rel: str) -> int | None:
+        p = site / rel
+        return p.stat().st_size if p.exists() else None
+
+    project = sorted(p.stat().st_size for p in (site / "projects").glob("*/index.html"))
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    return {
+        "project_median": project[len(project) // 2] if project else None,
+        "project_max": project[-1] if project else None,
+        "home": size("index.html"),
+        "projects_index": size("projects/index.html"),
+        "timeline": size("timeline/index.html"),
+        "summary": size("summary/index.html"),
+        "search_index": size("search/search_index.json"),
+        "site_total": total,
+        "html_files": sum(1 for _ in site.rglob("*.html")),
+    }
+
+
+def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool) -> dict:
+    from tracker.audit import audit_site
+    from tracker.content import load_content
+    from tracker.site import ROOT as TROOT
+    from tracker.site import build, mkdocs_build, render_tree, write_tree
+
+    content = work / f"content-{n}"
+    g0 = time.perf_counter()
+    nbytes = gen.write(n, content)
+    gen_s = time.perf_counter() - g0
+    print(
+        f"[N={n}] generated {n} records ({nbytes / n / 1024:.1f} KiB each) in {gen_s:.1f} s; {runs} run(s)", flush=True
+    )
+    res: dict = {"n": n, "runs": runs, "generate_s": gen_s, "record_bytes_mean": nbytes / n}
+    t = Timer()
+    for r in range(runs):
+        cold()
+        t("check", load_content, content)
+        t("check_cached", load_content, content)  # again, with the record cache `serve` relies on
+        cold()
+        docs = work / f"docs-{n}-{r}"
+        _, _, pages = t("render_tree", render_tree, content)
+        t("write_tree", write_tree, pages, TROOT / "docs", docs)
+        t.add(
+            "render",
+            *(t.wall["render_tree"][-1] + t.wall["write_tree"][-1], t.cpu["render_tree"][-1] + t.cpu["write_tree"][-1]),
+        )
+        del pages
+        site = work / f"site-{n}-{r}"
+        t("mkdocs", mkdocs_build, docs, site, TROOT / "mkdocs.yml")
+        findings = t("audit", audit_site, site)
+        if findings:
+            print(f"  audit findings: {findings[:3]}", flush=True)
+        shutil.rmtree(docs)
+        shutil.rmtree(site)
+        cold()
+        t("full", build, content, work / f"full-{n}")
+        print(f"  run {r + 1}: {t.last()}", flush=True)
+    for k in t.wall:
+        res[f"{k}_s"] = statistics.median(t.wall[k])
+        res[f"{k}_cpu_s"] = statistics.median(t.cpu[k])
+        res[f"{k}_all_s"] = [round(x, 3) for x in t.wall[k]]
+    res["check_records_per_s"] = n / res["check_s"]
+    res["check_records_per_cpu_s"] = n / res["check_cpu_s"]
+    res["full_over_mkdocs"] = res["full_s"] / res["mkdocs_s"]
+    res["full_over_mkdocs_cpu"] = res["full_cpu_s"] / res["mkdocs_cpu_s"]
+    res["pages"] = page_weights(work / f"full-{n}")
+    if subprocesses:
+        c = run_child(["--content", str(content), "check", "--quiet"])
+        res["check_subprocess_s"], res["check_subprocess"] = c["wall_s"], c
+        b = run_child(["--content", str(content), "build", "--site-dir", str(work / f"sub-{n}")])
+        res["build_subprocess_s"], res["build_peak_rss_mib"], res["build_subprocess"] = (
+            b["wall_s"],
+            b["peak_rss_mib"],
+            b,
+        )
+        print(
+            f"  subprocess: check {c['wall_s']:.2f}s (exit {c['exit']}), build {b['wall_s']:.2f}s "
+            f"(cpu {b['cpu_s']:.2f}s, exit {b['exit']}), peak RSS {b['peak_rss_mib']} MiB",
+            flush=True,
+        )
+        shutil.rmtree(work / f"sub-{n}", ignore_errors=True)
+    shutil.rmtree(work / f"full-{n}", ignore_errors=True)
+    shutil.rmtree(content, ignore_errors=True)
+    return res
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu or platform.processor(),
+        "mem_total": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def fmt(v, spec: str = ".2f") -> str:
+    return "—" if v is None else format(v, spec)
+
+
+def table(results: list[dict], ratios: dict) -> str:
+    cols = [
+        ("N", "n", "d"),
+        ("check s", "check_s", ".3f"),
+        ("rec/s", "check_records_per_s", ",.0f"),
+        ("check(cli) s", "check_subprocess_s", ".2f"),
+        ("render s", "render_s", ".2f"),
+        ("mkdocs s", "mkdocs_s", ".2f"),
+        ("audit s", "audit_s", ".2f"),
+        ("full s", "full_s", ".2f"),
+        ("full/mk", "full_over_mkdocs", ".2f"),
+        ("build(cli) s", "build_subprocess_s", ".2f"),
+        ("peak MiB", "build_peak_rss_mib", "d"),
+        ("runs", "runs", "d"),
+    ]
+    lines = [" | ".join(f"{h:>12}" for h, _, _ in cols)]
+    for r in results:
+        lines.append(" | ".join(f"{fmt(r.get(k), s):>12}" for _, k, s in cols))
+    lines.append("")
+    lines.append("CPU seconds of this process (less disturbed by other load on a shared machine)")
+    ccols = ["check", "render", "mkdocs", "audit", "full"]
+    lines.append(" | ".join(f"{h:>12}" for h in ["N", *ccols, "full/mk"]))
+    for r in results:
+        cells = [f"{r['n']:>12}"] + [f"{fmt(r.get(f'{k}_cpu_s')):>12}" for k in ccols]
+        lines.append(" | ".join([*cells, f"{fmt(r.get('full_over_mkdocs_cpu')):>12}"]))
+    lines.append("")
+    pcols = [
+        ("N", None),
+        ("project med", "project_median"),
+        ("project max", "project_max"),
+        ("home", "home"),
+        ("projects idx", "projects_index"),
+        ("timeline", "timeline"),
+        ("summary", "summary"),
+        ("search idx", "search_index"),
+        ("site total", "site_total"),
+    ]
+    lines.append("page weight, KiB")
+    lines.append(" | ".join(f"{h:>12}" for h, _ in pcols))
+    for r in results:
+        p = r["pages"]
+        lines.append(
+            " | ".join(
+                [f"{r['n']:>12}"] + [f"{fmt(p[k] / 1024 if p.get(k) else None, ',.1f'):>12}" for _, k in pcols[1:]]
+            )
+        )
+    if ratios:
+        lines.append("")
+        lines.append(
+            f"time ratio N={ratios['big']} / N={ratios['small']}: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in ratios["values"].items())
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="100,1000,10000", help="comma-separated record counts (default 100,1000,10000)")
+    p.add_argument("--runs", type=int, default=3, help="runs per size below 10,000 (median reported; default 3)")
+    p.add_argument("--large-runs", type=int, default=1, help="runs per size of 10,000 or more (default 1)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--no-subprocess", action="store_true", help="skip the `build.py` subprocess runs (peak memory)")
+    p.add_argument("--out", default=str(OUT / "bench.json"), help="JSON output (default bench-output/bench.json)")
+    args = p.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    for name in ("mkdocs", "tracker"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    sys.path.insert(0, str(ROOT))
+    from tracker.site import ROOT as TROOT
+    from tracker.site import mkdocs_build, render_tree, write_tree
+
+    gen = Generator(args.seed)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+        work = Path(tmp)
+        # Warm-up (discarded): imports, template compilation and theme loading are paid here, not by N=100.
+        gen.write(20, work / "warm")
+        _, _, pages = render_tree(work / "warm")
+        write_tree(pages, TROOT / "docs", work / "warm-docs")
+        mkdocs_build(work / "warm-docs", work / "warm-site", TROOT / "mkdocs.yml")
+        for n in sizes:
+            runs = args.large_runs if n >= 10000 else args.runs
+            results.append(bench_size(gen, n, runs, work, not args.no_subprocess))
+            ratios = ratio(results)
+            report = {
+                "machine": machine(),
+                "command": "python -m tests.bench " + " ".join(argv or sys.argv[1:]),
+                "seed": args.seed,
+                "memory_method": "VmHWM (peak RSS) of one `build.py build` child process, reported by the child at exit",
+                "results": results,
+                "ratios": ratios,
+            }
+            # Written after every size, so a run that dies at 10,000 still leaves the smaller sizes.
+            out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print()
+    m = machine()
+    print(f"machine: {m['nproc']} CPU(s), {m['cpu']}, {m['mem_total']}, Python {m['python']}")
+    print(table(results, ratio(results)))
+    print(f"\nwrote {out}")
+    return 0
+
+
+def ratio(results: list[dict]) -> dict:
+    """10,000 / 1,000 (or the two largest sizes measured) time ratios."""
+    by = {r["n"]: r for r in results}
+    if 10000 in by and 1000 in by:
+        big, small = 10000, 1000
+    elif len(by) >= 2:
+        small, big = sorted(by)[-2:]
+    else:
+        return {}
+    keys = (
+        "check_s",
+        "render_s",
+        "mkdocs_s",
+        "audit_s",
+        "full_s",
+        "full_cpu_s",
+        "mkdocs_cpu_s",
+        "build_subprocess_s",
+        "build_peak_rss_mib",
+    )
+    return {
+        "big": big,
+        "small": small,
+        "values": {k: by[big][k] / by[small][k] for k in keys if by[big].get(k) and by[small].get(k)},
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
