@@ -342,7 +342,7 @@ class Renderer:
             path = f"timeline/{year}.md"
             out[path] = self.page(path, "timeline-year.md", events=[], months=months, part="",
                                   page_title=f"Timeline: {year}", **common)
-            for (label, slug, _), (m, v) in zip(months, sorted(by_month.items(), reverse=True), strict=True):
+            for (label, slug, _), (_month, v) in zip(months, sorted(by_month.items(), reverse=True), strict=True):
                 path = f"timeline/{slug}.md"
                 out[path] = self.page(path, "timeline-year.md", events=v, months=months, part=label,
                                       page_title=f"Timeline: {label} {year}", **common)
