@@ -198,8 +198,8 @@ def timeline_chart(cid: str, title: str, desc: str, rows: list[Row], as_of: PDat
             days += [_day(d.first_day()) for d in (s, e) if d]
         days += [_day(m[0].first_day()) for m in r.marks]
     lo, hi = int(min(days)), int(max(days)) + 1
-    plot = width - label_w - 40
-    sx = lambda t: label_w + 20 + (t - lo) / (hi - lo) * plot  # noqa: E731
+    plot = width - label_w - 60  # 30 px each side: the first and last year labels are centred on their ticks
+    sx = lambda t: label_w + 30 + (t - lo) / (hi - lo) * plot  # noqa: E731
     height = top + len(rows) * row_h + 24
     body = []
     for year in range(lo, hi + 1):
