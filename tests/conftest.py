@@ -23,3 +23,13 @@ def content(tmp_path: Path) -> Path:
     for name in ("anyuan-tianyou-led-packaging.yaml", "jiaxing-ic-packaging-mems.yaml"):
         shutil.copy(CONTENT / "projects" / name, dst / "projects" / name)
     return dst
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory) -> Path:
+    """The bundled content built once per test run; tests only read it."""
+    from tracker import site as site_mod
+
+    site = tmp_path_factory.mktemp("bundled") / "site"
+    site_mod.build(CONTENT, site)
+    return site

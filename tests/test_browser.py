@@ -8,7 +8,6 @@ import pytest
 
 from tests.browser import chromium, serve
 from tests.conftest import CONTENT, ROOT
-from tracker import site as site_mod
 from tracker.content import load_content
 
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -25,10 +24,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    site = tmp_path_factory.mktemp("browser") / "site"
-    site_mod.build(CONTENT, site)
-    with serve(site) as url:
+def site_url(bundled_site):
+    with serve(bundled_site) as url:
         yield url
 
 

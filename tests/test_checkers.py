@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import chromium, serve
-from tests.conftest import CONTENT, ROOT
-from tracker import site as site_mod
+from tests.conftest import ROOT
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -167,10 +166,8 @@ def test_theme_overrides_are_minimal_and_current():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    site = tmp_path_factory.mktemp("checkers") / "site"
-    site_mod.build(CONTENT, site)
-    return site
+def site(bundled_site):
+    return bundled_site
 
 
 @pytest.fixture(scope="module")

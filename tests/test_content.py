@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import CONTENT
-from tracker import site as site_mod
 from tracker.content import load_content
 from tracker.derive import derive
 
@@ -21,10 +20,8 @@ def data():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = tmp_path_factory.mktemp("content") / "site"
-    site_mod.build(CONTENT, site)
-    return site
+def built(bundled_site):
+    return bundled_site
 
 
 def test_no_warnings(data):

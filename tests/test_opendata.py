@@ -18,10 +18,8 @@ from tracker.derive import derive, to_usd
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = tmp_path_factory.mktemp("opendata") / "site"
-    site_mod.build(CONTENT, site)
-    return site
+def built(bundled_site):
+    return bundled_site
 
 
 def test_data_package_is_valid(built):
