@@ -503,6 +503,8 @@ def page_weights(site: Path) -> dict:
 
     project = sorted(p.stat().st_size for p in (site / "projects").glob("*/index.html"))
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    others = [p for p in site.rglob("*.html") if p.parent.parent != site / "projects"]  # listing pages
+    largest = max(others, key=lambda p: p.stat().st_size, default=None)
     return {
         "project_median": project[len(project) // 2] if project else None,
         "project_max": project[-1] if project else None,
@@ -511,6 +513,8 @@ def page_weights(site: Path) -> dict:
         "timeline": size("timeline/index.html"),
         "summary": size("summary/index.html"),
         "search_index": size("search/search_index.json"),
+        "largest_other": largest.stat().st_size if largest else None,
+        "largest_other_path": largest.relative_to(site).as_posix() if largest else None,
         "site_total": total,
         "html_files": sum(1 for _ in site.rglob("*.html")),
     }
@@ -644,6 +648,7 @@ def table(results: list[dict], ratios: dict) -> str:
         ("projects idx", "projects_index"),
         ("timeline", "timeline"),
         ("summary", "summary"),
+        ("largest list", "largest_other"),
         ("search idx", "search_index"),
         ("site total", "site_total"),
     ]
@@ -656,6 +661,8 @@ def table(results: list[dict], ratios: dict) -> str:
                 [f"{r['n']:>12}"] + [f"{fmt(p[k] / 1024 if p.get(k) else None, ',.1f'):>12}" for _, k in pcols[1:]]
             )
         )
+    for r in results:
+        lines.append(f"largest page other than a project page at N={r['n']}: {r['pages'].get('largest_other_path')}")
     if ratios:
         lines.append("")
         lines.append(

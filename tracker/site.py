@@ -126,11 +126,14 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         try:
             docs_dir, new_site = work / "docs", work / "site"
             write_tree(pages, ROOT / "docs", docs_dir)
+            summary = f"{len(pages)} pages from {len(data.records)} records into {site}"
+            site_url = data.settings.get("site_url")
+            del data, derived, pages  # written out: free them before MkDocs builds its own copy (peak memory)
             if keep_docs:
                 shutil.rmtree(keep_docs, ignore_errors=True)
                 shutil.copytree(docs_dir, keep_docs)
             log.info("running mkdocs build --strict")
-            mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", data.settings.get("site_url"))
+            mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url)
             findings = audit_site(new_site)  # stage 7: nothing unsafe or broken gets published
             if findings:
                 raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
@@ -139,7 +142,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
             publish(staged, site)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    return f"{len(pages)} pages from {len(data.records)} records into {site}"
+    return summary
 
 
 def serve(content: Path, addr: str) -> None:

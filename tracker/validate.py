@@ -16,6 +16,7 @@ from .schema import T
 from .yamlsafe import Node
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+URL_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")  # exactly str.isspace(), C0 controls and DEL
 # Characters that reorder or hide text: bidi controls and zero-width characters.
 HIDDEN = re.compile(
     "[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2060\ufeff\u061c]"
@@ -225,7 +226,7 @@ def _money_amount(node, t, fpath, ctx):
 
 def _url(node, t, fpath, ctx):
     s = _scalar(node, "a URL")
-    if len(s) > 2000 or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in s):
+    if len(s) > 2000 or URL_BAD_CHAR.search(s):
         raise Invalid("URL contains spaces or control characters", "percent-encode spaces as %20")
     try:
         parts = urlsplit(s)
