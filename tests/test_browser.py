@@ -89,3 +89,19 @@ def test_search_works_offline(site_url, browser):
     page.wait_for_selector(".md-search-result__item", timeout=10000)
     assert "Tianyou" in page.locator(".md-search-result").inner_text()
     page.close()
+
+
+def test_project_page_prints_without_navigation(site_url, browser):
+    """Print: no navigation, sources with their full URLs once, and the as-of date on the page."""
+    page = browser.new_page(viewport={"width": 794, "height": 1123})
+    page.goto(site_url + "projects/anyuan-tianyou-led-packaging/")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    assert not page.locator(".md-header").is_visible()
+    text = page.inner_text("article")
+    url = "https://www.kiterocket.com/advanced-packaging-projects-signed-in-jiaxing-and-jiangxi-provinces/"
+    after = page.evaluate("getComputedStyle(document.querySelector('.tr-sources a'), '::after').content")
+    assert url in after  # the full URL printed after the link text
+    assert url not in text  # ... and not a second time
+    assert "Data as of" in text
+    page.close()
