@@ -77,8 +77,6 @@ def parse(data: bytes, name: str, t, vocab, problems: list[Problem]):
 def _check_refs(ctx: Context, known: dict[str, set]) -> None:
     for kind, value, node, fpath in ctx.refs:
         if value not in known.get(kind, set()):
-            from .validate import suggest
-
             ctx.error(
                 node,
                 fpath,
@@ -242,7 +240,7 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
             hint = "cite a source that reports construction work; a groundbreaking ceremony is not evidence by itself"
         ctx.error(at("status"), "status.sources", f"status '{status['value']}' needs evidence", hint)
 
-    for where, money in _moneys(rec):
+    for where, money in moneys(rec):
         _check_money(money, where, ctx, node)
 
     total = rec.get("investment") or {}
@@ -267,7 +265,8 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
     _check_dates(rec, ctx, at, as_of)
 
 
-def _moneys(rec):
+def moneys(rec):
+    """Yield (field path, money mapping) for every amount in a record."""
     if rec.get("investment"):
         yield "investment", rec["investment"]
     for i, p in enumerate(rec.get("phases") or []):

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .content import ANNOUNCING, Dataset
+from .content import ANNOUNCING, Dataset, moneys
 from .errors import Problem
 from .values import PDate
 
@@ -199,16 +199,11 @@ class Related:
         return out
 
 
-def related(rec: dict, records: list[dict], limit: int = 8) -> list[tuple[dict, str]]:
-    """Other projects sharing a company, region or segment with rec (for many records, build Related once)."""
-    return Related(records)(rec, limit)
-
-
 def fx_warnings(data: Dataset, usd: dict[str, Usd]) -> list[Problem]:
     """Warn about amounts that cannot be converted for want of a sourced rate."""
     out = []
     for rec in data.records:
-        for where, money in _all_money(rec):
+        for where, money in moneys(rec):
             u = to_usd(money, rec, data.fx)
             if u.reason.startswith("no sourced") or u.reason.startswith("no date"):
                 out.append(
@@ -222,16 +217,6 @@ def fx_warnings(data: Dataset, usd: dict[str, Usd]) -> list[Problem]:
                     )
                 )
     return out
-
-
-def _all_money(rec):
-    yield "investment", rec["investment"]
-    for i, p in enumerate(rec.get("phases") or []):
-        if p.get("investment"):
-            yield f"phases[{i}].investment", p["investment"]
-    for i, e in enumerate(rec["events"]):
-        if e.get("investment"):
-            yield f"events[{i}].investment", e["investment"]
 
 
 def slugify(text: str) -> str:
