@@ -12,6 +12,7 @@ import html
 import json
 import threading
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import markdown as md_lib
@@ -350,6 +351,16 @@ class Renderer:
 
     def render_all(self) -> dict[str, str | bytes]:
         """Return {path in docs tree: page text, or bytes for data files} for everything generated."""
+        pages: dict[str, str | bytes] = {}
+        for job in self.jobs():
+            pages.update(job())
+        return pages
+
+    def jobs(self) -> list:
+        """Every page to render, as a list of independent jobs, each returning {path: text or bytes}.
+
+        A job depends only on the dataset, so jobs can run in any process and in any order
+        (tracker.site.write_tree shares them between cores); render_all runs them in one."""
         data, derived = self.data, self.derived
         records = data.records
         site = data.settings["title"]
@@ -374,15 +385,16 @@ class Renderer:
                 {},
             ),
         ]
-        pages = {
-            path: self.page(path, template, page_title=title, page_description=desc, records=records, **extra)
+        jobs = [
+            partial(self._one, path, template, page_title=title, page_description=desc, records=records, **extra)
             for path, template, title, desc, extra in fixed
-        }
-        pages.update(self.paged_pages())
+        ]
+        jobs.append(self.paged_pages)
         related = Related(records)  # indexed once: per-record scans would be O(N²)
         for rec in records:
             path = f"projects/{rec['id']}.md"
-            pages[path] = self.page(
+            jobs.append(partial(
+                self._one,
                 path,
                 "project.md",
                 rec=rec,
@@ -391,32 +403,38 @@ class Renderer:
                 page_title=rec["title"],
                 page_description=page_description(rec, derived.usd[rec["id"]]),
                 events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
-            )
+            ))
         by_id = {r["id"]: r for r in records}
         kinds = {"country": "Country", "region": "Region", "company": "Company", "segment": "Segment",
                  "status": "Status"}
         for kind in kinds:
             for g in derived.by[kind]:
                 path = f"browse/{kind}/{derived.slugs[(kind, g.key)]}.md"
-                pages[path] = self.page(
-                    path, "browse.md", group=g, kind=kind, kind_label=kinds[kind],
+                jobs.append(partial(
+                    self._one, path, "browse.md", group=g, kind=kind, kind_label=kinds[kind],
                     records=[by_id[i] for i in g.projects],
                     page_title=f"{kinds[kind]}: {g.label}",
                     page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
-                )
-        pages["browse/index.md"] = self.page(
-            "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",
+                ))
+        jobs.append(partial(
+            self._one, "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",
             page_description="Projects by country, region, company, segment and status.",
-        )
-        pages["data.md"] = self.page(
-            "data.md", "data.md", records=records, page_title="Data",
+        ))
+        jobs.append(partial(
+            self._one, "data.md", "data.md", records=records, page_title="Data",
             page_description="Download the whole dataset as CSV and JSON (CC BY 4.0).",
-        )
+        ))
+        jobs.append(self.data_files)
+        return jobs
+
+    def _one(self, path: str, template: str, **context) -> dict[str, str]:
+        return {path: self.page(path, template, **context)}
+
+    def data_files(self) -> dict[str, str | bytes]:
         from .formats import schema_text
         from .opendata import data_files
 
-        pages.update(data_files(data, derived, schema_text(data.vocab)))
-        return pages
+        return data_files(self.data, self.derived, schema_text(self.data.vocab))
 
 
 def page_description(rec: dict, usd: Usd) -> str:

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import BuildFailed, ValidationFailed
@@ -23,11 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TMP_PREFIX = ".tracker-tmp-"
 
 
-def render_tree(content: Path, strict: bool = False):
-    """Load, validate, derive and render; return (dataset, derived, {path: text})."""
+def prepare(content: Path, strict: bool = False):
+    """Stages 1-3: load, validate (every error at once) and derive; return (dataset, derived)."""
     from .content import load_content
     from .derive import derive
-    from .render import Renderer
 
     data = load_content(content)  # stages 1-2: load and validate, every error at once
     derived = derive(data)  # stage 3: timeline, conversions, summaries
@@ -36,23 +36,52 @@ def render_tree(content: Path, strict: bool = False):
         log.warning("%s", w)
     if strict and warnings:
         raise ValidationFailed(warnings)
-    pages = Renderer(data, derived, ROOT / "templates").render_all()  # stage 4: render
-    return data, derived, pages
+    return data, derived
 
 
-def write_tree(pages: dict[str, str], docs_src: Path, out: Path) -> None:
-    """Stage 5: write hand-written docs/ and generated pages into out (the only writer of pages)."""
+def renderer(data, derived):
+    from .render import Renderer
+
+    return Renderer(data, derived, ROOT / "templates")
+
+
+def render_tree(content: Path, strict: bool = False):
+    """Stages 1-4 in memory: return (dataset, derived, {path: text}); `serve` and the tests use it."""
+    data, derived = prepare(content, strict)
+    return data, derived, renderer(data, derived).render_all()
+
+
+def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
+    """Stages 4-5: copy the hand-written docs/, then run the render jobs on every core, each process
+    writing its pages straight to disk (no page is held in memory longer than it takes to write it).
+    Return the number of pages written. Files are created exclusively: a generated page can never
+    overwrite a hand-written one, or another generated page."""
+    from . import parallel
+
     if docs_src.is_dir():
         shutil.copytree(docs_src, out, dirs_exist_ok=True)
     root = out.resolve()
-    for rel, text in sorted(pages.items()):
-        target = (out / rel).resolve()
-        if root not in target.parents:  # ids are validated slugs; this guards the invariant anyway
-            raise BuildFailed(f"refusing to write outside the docs tree: {rel}")
-        if target.exists():
-            raise BuildFailed(f"generated page {rel} would overwrite a hand-written page in docs/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+
+    def run(share: list) -> int:
+        made: set[Path] = set()
+        count = 0
+        for job in share:
+            for rel, text in job().items():
+                target = (out / rel).resolve()
+                if root not in target.parents:  # ids are validated slugs; this guards the invariant anyway
+                    raise BuildFailed(f"refusing to write outside the docs tree: {rel}")
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                try:
+                    with open(target, "xb") as fh:
+                        fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+                except FileExistsError:
+                    raise BuildFailed(f"generated page {rel} would overwrite another page of the docs tree") from None
+                count += 1
+        return count
+
+    return sum(parallel.split(run, jobs))
 
 
 def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None) -> None:
@@ -120,21 +149,28 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
     site.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(site):
         _cleanup_stale(site.parent)
-        data, derived, pages = render_tree(content, strict)
-        log.info("rendered %d pages from %d records", len(pages), len(data.records))
+        clock = time.perf_counter()
+        data, derived = prepare(content, strict)
+        log.info("checked %d records in %.1f s", len(data.records), time.perf_counter() - clock)
         work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=site.parent))
         try:
             docs_dir, new_site = work / "docs", work / "site"
-            write_tree(pages, ROOT / "docs", docs_dir)
-            summary = f"{len(pages)} pages from {len(data.records)} records into {site}"
+            clock = time.perf_counter()
+            count = write_tree(renderer(data, derived).jobs(), ROOT / "docs", docs_dir)
+            log.info("rendered %d pages in %.1f s", count, time.perf_counter() - clock)
+            summary = f"{count} pages from {len(data.records)} records into {site}"
             site_url = data.settings.get("site_url")
-            del data, derived, pages  # written out: free them before MkDocs builds its own copy (peak memory)
+            del data, derived  # written out: free them before MkDocs builds its own copy (peak memory)
             if keep_docs:
                 shutil.rmtree(keep_docs, ignore_errors=True)
                 shutil.copytree(docs_dir, keep_docs)
             log.info("running mkdocs build --strict")
+            clock = time.perf_counter()
             mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url)
+            log.info("mkdocs built the site in %.1f s; auditing it", time.perf_counter() - clock)
+            clock = time.perf_counter()
             findings = audit_site(new_site)  # stage 7: nothing unsafe or broken gets published
+            log.info("audited in %.1f s", time.perf_counter() - clock)
             if findings:
                 raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
             staged = site.parent / f"{TMP_PREFIX}new-{os.getpid()}"

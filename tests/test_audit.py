@@ -1,0 +1,73 @@
+"""The post-build audit (tracker/audit.py) on planted pages: each rule must fire, and a clean page must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.audit import audit_page, audit_site, theme_scripts
+
+FILES = {"index.html", "projects/a/index.html", "assets/tracker.css"}
+ALLOWED = {"assets/javascripts/bundle.js", "assets/tracker.js"}
+
+
+def page(article: str = "", chrome: str = "") -> str:
+    return (
+        "<!doctype html><html><head><title>t</title>"
+        '<script src="../../assets/javascripts/bundle.js"></script>'
+        '<link rel="stylesheet" href="../../assets/tracker.css"></head><body>'
+        '<form class="md-search__form" name="search"><input></form>'
+        f"{chrome}<article class=\"md-content__inner\"><h1>A</h1>{article}</article>"
+        "<script>var __md_scope = 1;</script></body></html>"
+    )
+
+
+def audit(html: str) -> list[str]:
+    return audit_page(html, "projects/a/index.html", ALLOWED, FILES)
+
+
+def test_clean_page_passes():
+    assert audit(page('<p><a href="../../">home</a> <a href="https://example.com/x?a=1&amp;b=2">src</a>'
+                      '<a href="#source-1">[1]</a> <a href="mailto:a@example.com">m</a></p>')) == []
+
+
+@pytest.mark.parametrize(
+    ("article", "finding"),
+    [
+        ("<script>alert(1)</script>", "script inside the page content"),
+        ('<script src="../../assets/tracker.js"></script>', "script inside the page content"),
+        ('<img src="x.png" onerror="alert(1)">', "<img> has event-handler attribute onerror"),
+        ('<svg><rect onclick="x()"/></svg>', "<rect> has event-handler attribute onclick"),
+        ('<a href="javascript:alert(1)">x</a>', "<a> href uses scheme 'javascript:'"),
+        ('<a href=" JaVaScRiPt:alert(1)">x</a>', "<a> href uses scheme 'javascript:'"),
+        ('<a href="java&#x73;cript:alert(1)">x</a>', "<a> href uses scheme 'javascript:'"),
+        ('<img src="data:image/svg+xml,abc">', "<img> src uses scheme 'data:'"),
+        ("<iframe></iframe>", "forbidden element <iframe>"),
+        ("<object></object>", "forbidden element <object>"),
+        ("<form></form>", "forbidden element <form>"),
+        ('<form class="md-search__form"></form>', "forbidden element <form>"),  # theme class, wrong place
+        ("<p>evil\u202etxt.exe</p>", "bidi override character in text"),
+        ('<a href="../b/">b</a>', "broken link: ../b/"),
+        ('<a href="../../../../etc/passwd">x</a>', "link leaves the site: ../../../../etc/passwd"),
+    ],
+)
+def test_each_rule_fires(article, finding):
+    assert finding in audit(page(article))
+
+
+def test_script_in_chrome_must_be_the_themes():
+    assert audit(page(chrome='<script src="https://cdn.example.com/x.js"></script>')) == [
+        "script not shipped by the theme: https://cdn.example.com/x.js"
+    ]
+    assert audit(page(chrome="<base href='https://evil.example/'>")) == ["forbidden element <base>"]
+
+
+def test_audit_site_reports_every_page_with_its_path(tmp_path):
+    (tmp_path / "projects/a").mkdir(parents=True)
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets/tracker.css").write_text("")
+    bundle = sorted(s for s in theme_scripts() if "bundle" in s)[0]  # the theme's real (hashed) file name
+    (tmp_path / "index.html").write_text(page('<a href="projects/a/">a</a>').replace("../../", "")
+                                         .replace("assets/javascripts/bundle.js", bundle))
+    (tmp_path / "projects/a/index.html").write_text(page('<img src=x onerror="alert(1)">')
+                                                    .replace("assets/javascripts/bundle.js", bundle))
+    assert audit_site(tmp_path) == ["projects/a/index.html: <img> has event-handler attribute onerror"]
