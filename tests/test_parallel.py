@@ -64,3 +64,17 @@ def test_generated_page_never_overwrites_a_hand_written_one(content, tmp_path):
     (docs / clash).write_text("hand-written")
     with pytest.raises(BuildFailed, match=f"generated page {clash} would overwrite"):
         write_tree(renderer(data, derived).jobs(), docs, tmp_path / "out")
+
+
+def test_parallel_load_equals_one_process_and_fills_the_parents_cache(content, monkeypatch):
+    from tracker import content as content_mod
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
+    content_mod._RECORD_CACHE.clear()
+    monkeypatch.setenv("TRACKER_WORKERS", "1")
+    one = content_mod.load_content(content).records
+    content_mod._RECORD_CACHE.clear()
+    monkeypatch.setenv("TRACKER_WORKERS", "2")
+    two = content_mod.load_content(content).records
+    assert one == two and len(two) == 2
+    assert len(content_mod._RECORD_CACHE) == 2  # results from the worker are cached here, for `serve`

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import schema, yamlsafe
+from . import parallel, schema, yamlsafe
 from .errors import Problem, ValidationFailed
 from .validate import Context, convert, region_info, suggest
 from .values import PDate
@@ -107,8 +107,7 @@ def load_content(root: Path) -> Dataset:
             problems.append(Problem(rel(extra, root), 1, 1, "", "a folder: its files are not read",
                                     "put records directly in projects/"))
     vocab_key = hashlib.sha256(repr(sorted((k, sorted(v)) for k, v in vocab.items())).encode()).hexdigest()
-    for path in files:
-        record, found = load_record(path, root, vocab, as_of, vocab_key)
+    for record, found in load_records(files, root, vocab, as_of, vocab_key):
         problems.extend(found)
         if record is None:
             continue
@@ -142,18 +141,35 @@ def load_content(root: Path) -> Dataset:
 _RECORD_CACHE: dict[tuple, tuple[dict | None, list[Problem]]] = {}
 
 
-def load_record(path: Path, root: Path, vocab: dict, as_of, vocab_key: str = "") -> tuple[dict | None, list[Problem]]:
-    """Load, convert and check one record file; return (record or None, its problems)."""
-    name = rel(path, root)
-    if path.is_symlink():  # a link could make the build read (and quote) any file on the machine
-        return None, [Problem(name, 1, 1, "", SYMLINK, "commit the file itself")]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")]
-    key = (name, hashlib.sha256(data).digest(), vocab_key, as_of)
-    if key in _RECORD_CACHE:
-        return _RECORD_CACHE[key]
+def load_records(files: list[Path], root: Path, vocab: dict, as_of, vocab_key: str = "") -> list:
+    """Load, convert and check record files; return [(record or None, its problems)] in file order.
+
+    Files are read and looked up in the cache here; the others are parsed on every core."""
+    results: list = [None] * len(files)
+    todo = []
+    for i, path in enumerate(files):
+        name = rel(path, root)
+        if path.is_symlink():  # a link could make the build read (and quote) any file on the machine
+            results[i] = (None, [Problem(name, 1, 1, "", SYMLINK, "commit the file itself")])
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            results[i] = (None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")])
+            continue
+        key = (name, hashlib.sha256(data).digest(), vocab_key, as_of)
+        results[i] = _RECORD_CACHE.get(key)
+        if results[i] is None:
+            todo.append((i, path, name, data, key))
+    parsed = parallel.map_items(lambda t: _load_one(t[1], t[2], t[3], vocab, as_of), todo)
+    if len(_RECORD_CACHE) + len(todo) > 50_000:
+        _RECORD_CACHE.clear()
+    for (i, *_, key), result in zip(todo, parsed, strict=True):
+        results[i] = _RECORD_CACHE[key] = result
+    return results
+
+
+def _load_one(path: Path, name: str, data: bytes, vocab: dict, as_of) -> tuple[dict | None, list[Problem]]:
     problems: list[Problem] = []
     record, ctx = parse(data, name, schema.FIELDS_TYPE, vocab, problems)
     if record is not None:
@@ -164,11 +180,7 @@ def load_record(path: Path, root: Path, vocab: dict, as_of, vocab_key: str = "")
         for i, rel_ in enumerate(record.get("related") or []):
             at = _node_at(ctx.node, ["related", i, "id"])
             rel_["_at"] = (at.line, at.col)
-    result = (record, problems)
-    if len(_RECORD_CACHE) > 50_000:
-        _RECORD_CACHE.clear()
-    _RECORD_CACHE[key] = result
-    return result
+    return record, problems
 
 
 def _fx_table(fx_value: dict, ctx: Context) -> dict:

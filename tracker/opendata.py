@@ -181,16 +181,25 @@ def datapackage(data: Dataset) -> dict:
     }
 
 
+def projects_json(data: Dataset) -> bytes:
+    """The full dataset as JSON, one project per line: readable and diffable, and written by the C
+    encoder (json's indent= option falls back to the pure-Python one: seconds at 10,000 projects)."""
+    dump = lambda v: json.dumps(v, ensure_ascii=False, separators=(", ", ": "))  # noqa: E731
+    projects = ",\n".join("  " + dump(_plain(r)) for r in data.records)
+    return (
+        f'{{\n "as_of": {dump(data.settings["as_of"].iso())},\n "licence": {dump(data.settings["licence"])},\n'
+        f' "projects": [\n{projects}\n ]\n}}\n'
+    ).encode("utf-8")
+
+
 def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, bytes]:
     """Return {path in docs tree: bytes} for every download."""
-    full = {"as_of": data.settings["as_of"].iso(), "licence": data.settings["licence"],
-            "projects": [_plain(r) for r in data.records]}
     return {
         "data/projects.csv": _csv(PROJECT_FIELDS, project_rows(data, derived)),
         "data/phases.csv": _csv(PHASE_FIELDS, phase_rows(data)),
         "data/events.csv": _csv(EVENT_FIELDS, event_rows(data, derived)),
         "data/sources.csv": _csv(SOURCE_FIELDS, source_rows(data)),
-        "data/projects.json": (json.dumps(full, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+        "data/projects.json": projects_json(data),
         "data/datapackage.json": (json.dumps(datapackage(data), indent=1) + "\n").encode("utf-8"),
         "data/record.schema.json": schema_text.encode("utf-8"),
         "feed.xml": atom_feed(data, derived),

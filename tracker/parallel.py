@@ -70,6 +70,15 @@ def split(fn: Callable[[list], object], items: Sequence, n: int | None = None) -
     return results
 
 
+def map_items(fn: Callable[[object], object], items: Sequence, n: int | None = None) -> list:
+    """[fn(x) for x in items], computed in several processes, in the order of items."""
+    parts = split(lambda share: [fn(x) for x in share], items, n)
+    out: list = [None] * len(items)
+    for k, part in enumerate(parts):
+        out[k :: len(parts)] = part
+    return out
+
+
 def _receive(pid: int, fd: int) -> tuple[str, object]:
     with os.fdopen(fd, "rb") as inp:
         data = inp.read()

@@ -18,7 +18,7 @@ from pathlib import Path
 import markdown as md_lib
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import schema
 from .charts import compact, legend_timeline
@@ -288,11 +288,11 @@ class Renderer:
         if not item or not item.get("sources"):
             return Markup("")
         numbers = {s["id"]: i + 1 for i, s in enumerate(rec["sources"])}
-        links = Markup("").join(
-            Markup('<a href="#source-{0}" class="tr-cite" title="Source {1}">[{1}]</a>').format(sid, numbers[sid])
-            for sid in item["sources"]
-        )
-        return Markup('<sup class="tr-cites">{}</sup>').format(links)
+        # Called for every fact of every page: plain string building with explicit escaping (Markup.format
+        # goes through string.Formatter, which cost a tenth of the render stage).
+        links = "".join(f'<a href="#source-{escape(sid)}" class="tr-cite" title="Source {numbers[sid]}">'
+                        f"[{numbers[sid]}]</a>" for sid in item["sources"])
+        return Markup(f'<sup class="tr-cites">{links}</sup>')  # noqa: S704 - ids escaped, numbers are ints
 
     def page(self, path: str, template: str, **context) -> str:
         """Render one page; `base` is the relative way back to the site root from its URL."""

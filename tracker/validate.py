@@ -279,7 +279,10 @@ def _list(node, t, fpath, ctx):
 def _object(node, t, fpath, ctx):
     if node.kind != "map":
         raise Invalid(f"expected a mapping of fields, got {_shown(node)}", "put the fields on indented lines below")
-    names = {f.name: f for f in t.fields}
+    names = t.__dict__.get("_names")
+    if names is None:  # index each object type once, not once per value (T is frozen: set it directly)
+        names = {f.name: f for f in t.fields}
+        object.__setattr__(t, "_names", names)
     out = {}
     prefix = f"{fpath}." if fpath else ""
     for key, child in node.value.items():

@@ -11,7 +11,6 @@ what type a value must have, and converts it with a located message when it cann
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
@@ -28,16 +27,16 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
-@dataclass(eq=False)
 class Node:
-    """A YAML value with its 1-based position. kind is 'map', 'seq' or 'str'."""
+    """A YAML value with its 1-based position. kind is 'map', 'seq' or 'str'.
 
-    kind: str
-    value: dict | list | str
-    line: int
-    col: int
-    plain: bool = False  # an unquoted scalar
-    keys: dict = field(default_factory=dict)  # for maps: key -> (line, col) of the key
+    A plain class with __slots__: one is made per scalar of every record (hundreds per file)."""
+
+    __slots__ = ("kind", "value", "line", "col", "plain", "keys")
+
+    def __init__(self, kind: str, value: dict | list | str, line: int, col: int, plain: bool = False):
+        self.kind, self.value, self.line, self.col, self.plain = kind, value, line, col, plain
+        self.keys: dict | None = {} if kind == "map" else None  # for maps: key -> (line, col) of the key
 
     def get(self, key: str):
         return self.value.get(key) if self.kind == "map" else None
@@ -137,6 +136,13 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
                     _comment_check(node, ev, lines, path, warnings)
             if not stack:
                 root = node
+                continue
+            parent = stack[-1]  # _attach, inlined for the two commonest cases: a list item, a map value
+            if parent.kind == "seq":
+                parent.value.append(node)
+            elif pending_key[-1] is not None:
+                parent.value[pending_key[-1].value] = node
+                pending_key[-1] = None
             else:
                 _attach(stack, pending_key, node, path)
             continue
