@@ -189,7 +189,7 @@ def projects_json(data: Dataset) -> bytes:
     return (
         f'{{\n "as_of": {dump(data.settings["as_of"].iso())},\n "licence": {dump(data.settings["licence"])},\n'
         f' "projects": [\n{projects}\n ]\n}}\n'
-    ).encode("utf-8")
+    ).encode()
 
 
 def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, bytes]:
