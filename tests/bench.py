@@ -4,16 +4,18 @@
     .venv/bin/python -m tests.bench --sizes 100,1000 --runs 2  # a quicker run
 
 This is a benchmark, not a test: it asserts nothing about timings, and pytest does not collect it
-(the module name does not start with test_). It generates N valid records (about 2.5 KB each,
+(the module name does not start with test_). It generates N valid records (about 3.4 KB each,
 deterministic: record i depends only on the seed and i) into a temporary content folder that copies
 content/site.yaml, vocabularies.yaml and fx.yaml, then measures, each as the median of several runs:
 
 - check: tracker.content.load_content in-process (and once `build.py check` as a subprocess);
-- render: render_tree + write_tree (the Markdown docs tree);
+- prepare: load, validate and derive (what the build does before rendering);
+- render: write_tree, rendering and writing the Markdown docs tree on every core;
 - mkdocs: tracker.site.mkdocs_build alone, on that rendered tree;
 - audit: tracker.audit.audit_site alone, on that built site;
 - full: tracker.site.build (everything, atomically);
-- peak memory: ru_maxrss of one `build.py build` subprocess (os.wait4 on that child only);
+- peak memory: of one `build.py build` subprocess: VmHWM of its main process, and the peak summed PSS of
+  it and its worker processes (sampled every 50 ms);
 - page weight: HTML bytes of project pages and of the home, projects, timeline and summary pages.
 
 It prints a table and writes everything to bench-output/bench.json (gitignored).
@@ -435,18 +437,25 @@ def cold() -> None:
         cache.clear()
 
 
+def cpu_time() -> float:
+    """CPU seconds of this process and of its finished children (the build's worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class Timer:
     """Wall and CPU seconds of named stages, several runs each; the machine may be shared, so CPU time
-    (this process only) is recorded beside wall time: it is far less disturbed by other load."""
+    (this process and its workers) is recorded beside wall time: it is far less disturbed by other load.
+    With worker processes CPU time exceeds wall time: it is the work done, not the time waited."""
 
     def __init__(self):
         self.wall: dict[str, list[float]] = {}
         self.cpu: dict[str, list[float]] = {}
 
     def __call__(self, name: str, fn, *args, **kwargs):
-        w0, c0 = time.perf_counter(), time.process_time()
+        w0, c0 = time.perf_counter(), cpu_time()
         value = fn(*args, **kwargs)
-        self.add(name, time.perf_counter() - w0, time.process_time() - c0)
+        self.add(name, time.perf_counter() - w0, cpu_time() - c0)
         return value
 
     def add(self, name: str, wall: float, cpu: float) -> None:
@@ -472,8 +481,27 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
+def _tree_pss_kib(pid: int) -> int:
+    """Proportional set size of a process and all its descendants, in KiB. PSS shares each page among the
+    processes that map it, so forked workers' copy-on-write pages are not counted twice."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # the process ended while we looked
+    return total
+
+
 def run_child(args: list[str]) -> dict:
-    """Run `python build.py ARGS`; return its wall and CPU seconds, exit code and peak RSS in MiB (VmHWM)."""
+    """Run `python build.py ARGS`; return its wall and CPU seconds (workers included), exit code, its peak
+    RSS in MiB (VmHWM of the main process) and the peak PSS of the whole process tree, sampled every 50 ms."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _HWM_WRAPPER, "build.py", *args],
@@ -481,7 +509,20 @@ def run_child(args: list[str]) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    import threading
+
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _tree_pss_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     err = proc.stderr.read().decode("utf-8", "replace")
+    done.set()
+    sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)  # CPU time of this child only
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
@@ -493,6 +534,7 @@ def run_child(args: list[str]) -> dict:
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "exit": proc.returncode,
         "peak_rss_mib": hwm[-1] // 1024 if hwm else None,
+        "peak_tree_pss_mib": peak[0] // 1024 or None,
     }
 
 
@@ -524,7 +566,7 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool
     from tracker.audit import audit_site
     from tracker.content import load_content
     from tracker.site import ROOT as TROOT
-    from tracker.site import build, mkdocs_build, render_tree, write_tree
+    from tracker.site import build, mkdocs_build, prepare, renderer, write_tree
 
     content = work / f"content-{n}"
     g0 = time.perf_counter()
@@ -541,13 +583,11 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool
         t("check_cached", load_content, content)  # again, with the record cache `serve` relies on
         cold()
         docs = work / f"docs-{n}-{r}"
-        _, _, pages = t("render_tree", render_tree, content)
-        t("write_tree", write_tree, pages, TROOT / "docs", docs)
-        t.add(
-            "render",
-            *(t.wall["render_tree"][-1] + t.wall["write_tree"][-1], t.cpu["render_tree"][-1] + t.cpu["write_tree"][-1]),
-        )
-        del pages
+        data, derived = t("prepare", prepare, content)  # check + derive
+        jobs = renderer(data, derived).jobs()
+        del data, derived
+        t("render", write_tree, jobs, TROOT / "docs", docs)  # render + write, on every core
+        del jobs
         site = work / f"site-{n}-{r}"
         t("mkdocs", mkdocs_build, docs, site, TROOT / "mkdocs.yml")
         findings = t("audit", audit_site, site)
@@ -571,14 +611,16 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool
         c = run_child(["--content", str(content), "check", "--quiet"])
         res["check_subprocess_s"], res["check_subprocess"] = c["wall_s"], c
         b = run_child(["--content", str(content), "build", "--site-dir", str(work / f"sub-{n}")])
-        res["build_subprocess_s"], res["build_peak_rss_mib"], res["build_subprocess"] = (
+        res["build_subprocess_s"], res["build_peak_rss_mib"], res["build_peak_pss_mib"], res["build_subprocess"] = (
             b["wall_s"],
             b["peak_rss_mib"],
+            b["peak_tree_pss_mib"],
             b,
         )
         print(
             f"  subprocess: check {c['wall_s']:.2f}s (exit {c['exit']}), build {b['wall_s']:.2f}s "
-            f"(cpu {b['cpu_s']:.2f}s, exit {b['exit']}), peak RSS {b['peak_rss_mib']} MiB",
+            f"(cpu {b['cpu_s']:.2f}s, exit {b['exit']}), peak RSS {b['peak_rss_mib']} MiB, "
+            f"peak PSS of all its processes {b['peak_tree_pss_mib']} MiB",
             flush=True,
         )
         shutil.rmtree(work / f"sub-{n}", ignore_errors=True)
@@ -627,13 +669,14 @@ def table(results: list[dict], ratios: dict) -> str:
         ("full/mk", "full_over_mkdocs", ".2f"),
         ("build(cli) s", "build_subprocess_s", ".2f"),
         ("peak MiB", "build_peak_rss_mib", "d"),
+        ("tree PSS MiB", "build_peak_pss_mib", "d"),
         ("runs", "runs", "d"),
     ]
     lines = [" | ".join(f"{h:>12}" for h, _, _ in cols)]
     for r in results:
         lines.append(" | ".join(f"{fmt(r.get(k), s):>12}" for _, k, s in cols))
     lines.append("")
-    lines.append("CPU seconds of this process (less disturbed by other load on a shared machine)")
+    lines.append("CPU seconds of this process and its workers (less disturbed by other load on a shared machine)")
     ccols = ["check", "render", "mkdocs", "audit", "full"]
     lines.append(" | ".join(f"{h:>12}" for h in ["N", *ccols, "full/mk"]))
     for r in results:
@@ -688,7 +731,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     from tracker.site import ROOT as TROOT
-    from tracker.site import mkdocs_build, render_tree, write_tree
+    from tracker.site import mkdocs_build, prepare, renderer, write_tree
 
     gen = Generator(args.seed)
     out = Path(args.out)
@@ -698,8 +741,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         # Warm-up (discarded): imports, template compilation and theme loading are paid here, not by N=100.
         gen.write(20, work / "warm")
-        _, _, pages = render_tree(work / "warm")
-        write_tree(pages, TROOT / "docs", work / "warm-docs")
+        data, derived = prepare(work / "warm")
+        write_tree(renderer(data, derived).jobs(), TROOT / "docs", work / "warm-docs")
         mkdocs_build(work / "warm-docs", work / "warm-site", TROOT / "mkdocs.yml")
         for n in sizes:
             runs = args.large_runs if n >= 10000 else args.runs
@@ -709,7 +752,8 @@ def main(argv: list[str] | None = None) -> int:
                 "machine": machine(),
                 "command": "python -m tests.bench " + " ".join(argv or sys.argv[1:]),
                 "seed": args.seed,
-                "memory_method": "VmHWM (peak RSS) of one `build.py build` child process, reported by the child at exit",
+                "memory_method": "VmHWM (peak RSS) of one `build.py build` child process, reported by the child at "
+                "exit; and the peak of the summed PSS of that process and its workers, sampled every 50 ms",
                 "results": results,
                 "ratios": ratios,
             }
@@ -742,6 +786,7 @@ def ratio(results: list[dict]) -> dict:
         "mkdocs_cpu_s",
         "build_subprocess_s",
         "build_peak_rss_mib",
+        "build_peak_pss_mib",
     )
     return {
         "big": big,

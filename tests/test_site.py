@@ -238,3 +238,14 @@ def test_sharing_metadata_and_canonical_url(content, tmp_path):
     assert "<title>Plant &quot;&lt;b&gt;&amp; - Advanced Packaging Tracker</title>" in page
     desc = '<meta property="og:description" content="Plant &quot;&lt;b&gt;&amp; in China: investment CNY 800 million;'
     assert desc in page
+
+
+def test_search_indexes_project_pages_not_the_listings(bundled_site):
+    """Listings repeat the project pages' rows: indexing them bloats the index every reader downloads."""
+    import json
+
+    index = json.loads((bundled_site / "search/search_index.json").read_text())
+    pages = {d["location"].split("#")[0] for d in index["docs"]}
+    assert "projects/jiaxing-ic-packaging-mems/" in pages and "methodology/" in pages
+    listings = [p for p in pages if p.startswith(("browse/", "timeline/", "projects-list/")) or p == "projects/"]
+    assert listings == ["browse/"]  # the browse index lists group names only: it stays searchable
