@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tracker.audit import audit_page, audit_site, theme_scripts
@@ -71,3 +73,47 @@ def test_audit_site_reports_every_page_with_its_path(tmp_path):
     (tmp_path / "projects/a/index.html").write_text(page('<img src=x onerror="alert(1)">')
                                                     .replace("assets/javascripts/bundle.js", bundle))
     assert audit_site(tmp_path) == ["projects/a/index.html: <img> has event-handler attribute onerror"]
+
+
+def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path):
+    """The real pipeline's path: MkDocs hands each page to the live worker through the hook."""
+    from tracker.audit import Live
+    from tracker.site import AUDIT_HOOK, ROOT, mkdocs_build
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    for name in ("index.md", "projects/index.md", "timeline/index.md", "summary.md", "browse/index.md", "data.md",
+                 "methodology.md", "contributing/record-format.md"):
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text("# Page\n\nText.\n")
+    (docs / "data.md").write_text('# Data\n\n<iframe src="https://example.com/"></iframe>\n')
+    live = Live()
+    try:
+        mkdocs_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", hooks=[AUDIT_HOOK])
+        results = live.results()
+    finally:
+        live.close()
+    assert "data/index.html" in results and results["data/index.html"][1] == ["forbidden element <iframe>"]
+
+    class Done:  # the results above, handed to audit_site as the build does
+        def results(self):
+            return results
+
+    assert audit_site(tmp_path / "site", Done()) == ["data/index.html: forbidden element <iframe>"]
+
+
+def test_a_page_changed_after_its_live_audit_is_parsed_again(tmp_path):
+    """A live result counts only for the exact text it parsed: a file that differs is audited from disk."""
+    from tracker.audit import _digest
+
+    bundle = sorted(s for s in theme_scripts() if "bundle" in s)[0]
+    clean = page().replace("assets/javascripts/bundle.js", bundle).replace("../../", "")
+    (tmp_path / "index.html").write_text(clean.replace("<h1>A</h1>", "<h1>A</h1><iframe></iframe>"))
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets/tracker.css").write_text("")
+
+    class Stale:  # claims the page was clean, for a text that is not the one on disk
+        def results(self):
+            return {"index.html": (_digest(clean), [], set())}
+
+    assert audit_site(tmp_path, Stale()) == ["index.html: forbidden element <iframe>"]

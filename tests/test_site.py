@@ -98,7 +98,7 @@ def test_crash_at_each_stage_leaves_site_untouched(content, built, monkeypatch, 
 
 def test_audit_failure_publishes_nothing(content, built, monkeypatch):
     before = tree_hash(built)
-    monkeypatch.setattr("tracker.audit.audit_site", lambda site: ["index.html: script not shipped by the theme: x.js"])
+    monkeypatch.setattr("tracker.audit.audit_site", lambda site, live=None: ["index.html: script not shipped by the theme: x.js"])
     with pytest.raises(BuildFailed, match="post-build audit failed"):
         site_mod.build(content, built)
     assert tree_hash(built) == before

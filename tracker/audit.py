@@ -8,6 +8,9 @@ safety notes.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import posixpath
 import re
 from pathlib import Path
@@ -26,8 +29,15 @@ THEME_FORMS = {"md-search__form", "md-header__option"}
 
 
 def audit_page(text: str, rel: str, allowed_scripts: set[str], files: set[str]) -> list[str]:
-    """Findings for one page at path rel of the site. Inside the article (where data lands) no script
-    or form at all; in the theme's chrome around it, only the theme's own scripts and forms."""
+    """Findings for one page at path rel of the site, its links checked against the site's files."""
+    findings, hrefs = page_findings(text, allowed_scripts)
+    return findings + broken_links(rel, hrefs, files)
+
+
+def page_findings(text: str, allowed_scripts: set[str]) -> tuple[list[str], set[str]]:
+    """Findings for one page, and its relative links (checked once every file of the site is known).
+    Inside the article (where data lands) no script or form at all; in the theme's chrome around it,
+    only the theme's own scripts and forms."""
     tree = LexborHTMLParser(text)
     findings: list[str] = []
     hrefs: set[str] = set()
@@ -61,8 +71,7 @@ def audit_page(text: str, rel: str, allowed_scripts: set[str], files: set[str]) 
                 if BIDI.search(node.text_content or ""):
                     findings.append("bidi override character in text")
                     break
-    findings += broken_links(rel, hrefs, files)
-    return findings
+    return findings, hrefs
 
 
 def theme_scripts() -> set[str]:
@@ -74,17 +83,98 @@ def theme_scripts() -> set[str]:
     return names | {"assets/tracker.js"}
 
 
-def audit_site(site: Path) -> list[str]:
-    """Return a list of problems found in the built site (empty when it is safe to publish)."""
+def audit_site(site: Path, live: Live | None = None) -> list[str]:
+    """Return a list of problems found in the built site (empty when it is safe to publish).
+
+    Pages that `live` already parsed while MkDocs was building are checked from its results, once the
+    file on disk is shown to be the text it parsed; every other page is read and parsed here."""
     allowed = theme_scripts()
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     pages = sorted(f for f in files if f.endswith(".html"))
+    done = live.results() if live else {}
 
-    def run(share: list[str]) -> list[tuple[str, list[str]]]:
-        return [(rel, audit_page((site / rel).read_text(encoding="utf-8"), rel, allowed, files)) for rel in share]
+    def run(share: list[str]) -> list[tuple[str, list[str], set[str]]]:
+        out = []
+        for rel in share:
+            text = (site / rel).read_text(encoding="utf-8")
+            seen = done.get(rel)
+            if seen is not None and seen[0] == _digest(text):
+                out.append((rel, *seen[1:]))
+            else:
+                out.append((rel, *page_findings(text, allowed)))
+        return out
 
-    found = dict(pair for part in parallel.split(run, pages) for pair in part)
-    return [f"{rel}: {f}" for rel in pages for f in found[rel]]
+    found = {rel: (f, h) for part in parallel.split(run, pages) for rel, f, h in part}
+    return [f"{rel}: {x}" for rel in pages for x in found[rel][0] + broken_links(rel, found[rel][1], files)]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class Live:
+    """Audit pages on another core while MkDocs is still building the rest.
+
+    MkDocs renders pages one after another on one core. tracker/audit_hook.py hands each finished page
+    to submit(), which pipes it to a forked worker that parses it at once; results() collects the
+    findings. audit_site still reads every file from disk and uses a result only when the file is
+    exactly the text that was parsed (a digest), so a page is never published unchecked."""
+
+    current: Live | None = None
+
+    def __init__(self):
+        self.allowed = theme_scripts()
+        r, w = os.pipe()
+        back_r, back_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the worker
+            os.close(w)
+            os.close(back_r)
+            parallel._die_with_parent()
+            code = 0
+            try:
+                with os.fdopen(r, "rb") as inp, os.fdopen(back_w, "wb") as out:
+                    out.write(pickle.dumps(self._work(inp), protocol=pickle.HIGHEST_PROTOCOL))
+            except BaseException:  # noqa: BLE001 - the parent then audits every page itself
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(r)
+        os.close(back_w)
+        self.out = os.fdopen(w, "wb")
+        self.back = back_r
+        Live.current = self
+
+    def _work(self, inp) -> dict:
+        results = {}
+        while True:
+            try:
+                rel, text = pickle.load(inp)  # noqa: S301 - sent by our own parent process
+            except EOFError:
+                return results
+            results[rel] = (_digest(text), *page_findings(text, self.allowed))
+
+    def submit(self, rel: str, text: str) -> None:
+        try:
+            pickle.dump((rel, text), self.out, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # the worker died: audit_site will parse this page itself
+            pass
+
+    def results(self) -> dict:
+        """Stop the worker and return {page: (digest, findings, links)}; empty if it failed."""
+        Live.current = None
+        try:
+            self.out.close()
+        except OSError:
+            pass
+        with os.fdopen(self.back, "rb") as inp:
+            data = inp.read()
+        _, status = os.waitpid(self.pid, 0)
+        return pickle.loads(data) if status == 0 and data else {}  # noqa: S301 - from our own child
+
+    def close(self) -> None:
+        if Live.current is self:
+            self.results()
 
 
 def broken_links(rel: str, hrefs: set[str], files: set[str]) -> list[str]:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 TMP_PREFIX = ".tracker-tmp-"
+AUDIT_HOOK = str(ROOT / "tracker" / "audit_hook.py")
 
 
 def prepare(content: Path, strict: bool = False):
@@ -84,7 +85,8 @@ def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
     return sum(parallel.split(run, jobs))
 
 
-def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None) -> None:
+def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
+                 hooks: list[str] | None = None) -> None:
     """Stage 6: a strict MkDocs build of the rendered tree into a temporary site folder."""
     from mkdocs import exceptions as mkdocs_exceptions
     from mkdocs.commands.build import build as mk_build
@@ -92,6 +94,8 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: st
 
     try:
         extra = {"site_url": site_url} if site_url else {}  # canonical links when the site has an address
+        if hooks:
+            extra["hooks"] = hooks
         cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True, **extra)
         mk_build(cfg)
     except mkdocs_exceptions.MkDocsException as exc:
@@ -143,7 +147,8 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool = False) -> str:
     """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
-    from .audit import audit_site
+    from . import parallel
+    from .audit import Live, audit_site
 
     site = site.resolve()
     site.parent.mkdir(parents=True, exist_ok=True)
@@ -166,10 +171,16 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
                 shutil.copytree(docs_dir, keep_docs)
             log.info("running mkdocs build --strict")
             clock = time.perf_counter()
-            mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url)
-            log.info("mkdocs built the site in %.1f s; auditing it", time.perf_counter() - clock)
-            clock = time.perf_counter()
-            findings = audit_site(new_site)  # stage 7: nothing unsafe or broken gets published
+            # MkDocs uses one core: pages are audited on another as soon as MkDocs has rendered them.
+            live = Live() if parallel.workers() > 1 else None
+            try:
+                mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[AUDIT_HOOK] if live else None)
+                log.info("mkdocs built the site in %.1f s; auditing it", time.perf_counter() - clock)
+                clock = time.perf_counter()
+                findings = audit_site(new_site, live)  # stage 7: nothing unsafe or broken gets published
+            finally:
+                if live:
+                    live.close()
             log.info("audited in %.1f s", time.perf_counter() - clock)
             if findings:
                 raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
