@@ -75,10 +75,10 @@ def test_audit_site_reports_every_page_with_its_path(tmp_path):
     assert audit_site(tmp_path) == ["projects/a/index.html: <img> has event-handler attribute onerror"]
 
 
-def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path):
+def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path, monkeypatch):
     """The real pipeline's path: MkDocs hands each page to the live worker through the hook."""
     from tracker.audit import Live
-    from tracker.site import AUDIT_HOOK, ROOT, mkdocs_build
+    from tracker.site import BUILD_HOOK, ROOT, mkdocs_build
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
@@ -89,7 +89,7 @@ def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path):
     (docs / "data.md").write_text('# Data\n\n<iframe src="https://example.com/"></iframe>\n')
     live = Live()
     try:
-        mkdocs_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", hooks=[AUDIT_HOOK])
+        mkdocs_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", hooks=[BUILD_HOOK])
         results = live.results()
     finally:
         live.close()
@@ -100,6 +100,16 @@ def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path):
             return results
 
     assert audit_site(tmp_path / "site", Done()) == ["data/index.html: forbidden element <iframe>"]
+    # and the live results were really used: only pages MkDocs built without the hook (404.html) are parsed again
+    import tracker.audit as audit_mod
+
+    parsed = []
+    real = audit_mod.page_findings
+    monkeypatch.setattr(audit_mod, "page_findings", lambda text, allowed: parsed.append(1) or real(text, allowed))
+    monkeypatch.setattr(audit_mod.parallel, "workers", lambda: 1)  # count the calls in this process
+    audit_site(tmp_path / "site", Done())
+    html_files = len(list((tmp_path / "site").rglob("*.html")))
+    assert html_files == len(results) + 1 and len(parsed) == 1
 
 
 def test_a_page_changed_after_its_live_audit_is_parsed_again(tmp_path):
@@ -114,6 +124,6 @@ def test_a_page_changed_after_its_live_audit_is_parsed_again(tmp_path):
 
     class Stale:  # claims the page was clean, for a text that is not the one on disk
         def results(self):
-            return {"index.html": (_digest(clean), [], set())}
+            return {"index.html": (_digest(clean.encode()), [], set())}
 
     assert audit_site(tmp_path, Stale()) == ["index.html: forbidden element <iframe>"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import signal
 import subprocess
@@ -55,7 +56,7 @@ def test_seed_question_in_two_clicks(built):
 
 
 def test_project_page_shows_as_reported_spellings_and_conversion(built):
-    page = (built / "projects/anyuan-tianyou-led-packaging/index.html").read_text()
+    page = html.unescape((built / "projects/anyuan-tianyou-led-packaging/index.html").read_text())  # “ is &#8220;
     assert "Dongguan Tianyou Semiconductor Ltd." in page
     assert "as reported: “Dogguang Tianyou Semiconductor Ltd.”" in page
     assert "Xheijian" in page
@@ -79,15 +80,20 @@ def test_broken_record_leaves_site_untouched(content, built):
     assert strays(built.parent) == []
 
 
-@pytest.mark.parametrize("stage", ["prepare", "write_tree", "mkdocs_build", "audit", "publish"])
+@pytest.mark.parametrize("stage", ["prepare", "write_tree", "Stream", "mkdocs_build", "audit", "publish"])
 def test_crash_at_each_stage_leaves_site_untouched(content, built, monkeypatch, stage):
     before = tree_hash(built)
 
     def boom(*a, **k):
         raise RuntimeError(f"injected crash in {stage}")
 
+    if stage == "write_tree":  # one core: the tree is written before MkDocs runs
+        monkeypatch.setenv("TRACKER_WORKERS", "1")
     if stage == "audit":
         monkeypatch.setattr("tracker.audit.audit_site", boom)
+    elif stage == "Stream":  # more cores: rendered while MkDocs reads it
+        monkeypatch.setenv("TRACKER_WORKERS", "2")
+        monkeypatch.setattr("tracker.stream.Stream", boom)
     else:
         monkeypatch.setattr(site_mod, stage, boom)
     with pytest.raises(RuntimeError):
@@ -115,7 +121,7 @@ def test_kill_mid_build_leaves_site_untouched(content, built):
                 proc.send_signal(sig)
                 break
         code = proc.wait(timeout=60)
-        assert code in (-signal.SIGKILL, 130), code  # really interrupted, not finished
+        assert code in (-signal.SIGKILL, 130), (sig, code, proc.stderr.read())  # really interrupted, not finished
         assert tree_hash(built) == before
     # SIGTERM cleans up after itself; after SIGKILL the next build sweeps the leftovers.
     site_mod.build(content, built)

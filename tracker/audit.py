@@ -89,33 +89,36 @@ def audit_site(site: Path, live: Live | None = None) -> list[str]:
     Pages that `live` already parsed while MkDocs was building are checked from its results, once the
     file on disk is shown to be the text it parsed; every other page is read and parsed here."""
     allowed = theme_scripts()
-    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    files = set()
+    for folder, _, names in os.walk(site):
+        here = os.path.relpath(folder, site).replace(os.sep, "/")
+        files.update(names if here == "." else (f"{here}/{n}" for n in names))
     pages = sorted(f for f in files if f.endswith(".html"))
     done = live.results() if live else {}
 
-    def run(share: list[str]) -> list[tuple[str, list[str], set[str]]]:
+    def run(share: list[str]) -> list[str]:
         out = []
         for rel in share:
-            text = (site / rel).read_text(encoding="utf-8")
+            data = (site / rel).read_bytes()
             seen = done.get(rel)
-            if seen is not None and seen[0] == _digest(text):
-                out.append((rel, *seen[1:]))
+            if seen is not None and seen[0] == _digest(data):
+                findings, hrefs = seen[1:]
             else:
-                out.append((rel, *page_findings(text, allowed)))
+                findings, hrefs = page_findings(data.decode("utf-8"), allowed)
+            out += [f"{rel}: {x}" for x in findings + broken_links(rel, hrefs, files)]
         return out
 
-    found = {rel: (f, h) for part in parallel.split(run, pages) for rel, f, h in part}
-    return [f"{rel}: {x}" for rel in pages for x in found[rel][0] + broken_links(rel, found[rel][1], files)]
+    return sorted(x for part in parallel.split(run, pages) for x in part)
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class Live:
     """Audit pages on another core while MkDocs is still building the rest.
 
-    MkDocs renders pages one after another on one core. tracker/audit_hook.py hands each finished page
+    MkDocs renders pages one after another on one core. tracker/build_hook.py hands each finished page
     to submit(), which pipes it to a forked worker that parses it at once; results() collects the
     findings. audit_site still reads every file from disk and uses a result only when the file is
     exactly the text that was parsed (a digest), so a page is never published unchecked."""
@@ -152,7 +155,8 @@ class Live:
                 rel, text = pickle.load(inp)  # noqa: S301 - sent by our own parent process
             except EOFError:
                 return results
-            results[rel] = (_digest(text), *page_findings(text, self.allowed))
+            # the digest of the bytes MkDocs writes for this page (mkdocs.commands.build._build_page)
+            results[rel] = (_digest(text.encode("utf-8", "xmlcharrefreplace")), *page_findings(text, self.allowed))
 
     def submit(self, rel: str, text: str) -> None:
         try:

@@ -192,8 +192,12 @@ def projects_json(data: Dataset) -> bytes:
     ).encode()
 
 
+PATHS = ("data/projects.csv", "data/phases.csv", "data/events.csv", "data/sources.csv", "data/projects.json",
+         "data/datapackage.json", "data/record.schema.json", "feed.xml")
+
+
 def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, bytes]:
-    """Return {path in docs tree: bytes} for every download."""
+    """Return {path in docs tree: bytes} for every download (exactly PATHS)."""
     return {
         "data/projects.csv": _csv(PROJECT_FIELDS, project_rows(data, derived)),
         "data/phases.csv": _csv(PHASE_FIELDS, phase_rows(data)),

@@ -11,8 +11,11 @@ forked at all. An exception in a child is raised again in the parent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import select
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -37,27 +40,7 @@ def split(fn: Callable[[list], object], items: Sequence, n: int | None = None) -
     n = min(n or workers(), max(1, len(items) // (MIN_ITEMS // 2)))
     if n <= 1 or not hasattr(os, "fork"):
         return [fn(list(items))]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children = []
-    for k in range(1, n):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child: do share k, send the result, never return into the caller's code
-            os.close(r)
-            _die_with_parent()
-            code = 0
-            try:
-                payload = pickle.dumps(("ok", fn(list(items[k::n]))), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                payload, code = _error_payload(exc), 1
-            try:
-                with os.fdopen(w, "wb") as out:
-                    out.write(payload)
-            finally:
-                os._exit(code)
-        os.close(w)
-        children.append((pid, r))
+    children = [_spawn(lambda k=k: fn(list(items[k::n]))) for k in range(1, n)]
     results: list = []
     try:
         results.append(fn(list(items[0::n])))
@@ -68,6 +51,57 @@ def split(fn: Callable[[list], object], items: Sequence, n: int | None = None) -
             raise value
         results.append(value)
     return results
+
+
+def _spawn(fn: Callable[[], object]) -> tuple[int, int]:
+    """Fork a child that runs fn() and pipes back its pickled result (or its error); return (pid, fd)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: run fn, send the result, never return into the caller's code
+        os.close(r)
+        _die_with_parent()
+        code = 0
+        try:
+            payload = pickle.dumps(("ok", fn()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+            payload, code = _error_payload(exc), 1
+        try:
+            with os.fdopen(w, "wb") as out:
+                out.write(payload)
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+class Task:
+    """fn() running in a forked child while this process does something else (see tracker.stream)."""
+
+    def __init__(self, fn: Callable[[], object]):
+        self.pid, self.fd = _spawn(fn)
+        self._result: tuple[str, object] | None = None
+
+    def done(self) -> bool:
+        """True once the child has finished (its result, or its death, is waiting in the pipe)."""
+        return self._result is not None or bool(select.select([self.fd], [], [], 0)[0])
+
+    def join(self):
+        """Wait for the child; return fn's result, or raise its error here."""
+        if self._result is None:
+            self._result = _receive(self.pid, self.fd)
+        status, value = self._result
+        if status != "ok":
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop the child if it is still running (the build failed elsewhere) and reap it."""
+        if self._result is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._result = _receive(self.pid, self.fd)
 
 
 def map_items(fn: Callable[[object], object], items: Sequence, n: int | None = None) -> list:
@@ -101,7 +135,6 @@ def _die_with_parent() -> None:
     """Ask Linux to kill this child if the parent dies (a killed build leaves no worker running)."""
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not Linux

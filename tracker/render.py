@@ -11,16 +11,17 @@ from __future__ import annotations
 import html
 import json
 import threading
+from collections.abc import Callable
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import markdown as md_lib
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup, escape
 
-from . import schema
+from . import opendata, schema
 from .charts import compact, legend_timeline
 from .content import Dataset
 from .derive import Derived, Related, Usd, announced_date, is_overdue, lead_company
@@ -148,6 +149,20 @@ def flags(item: dict | None, name: str | None = None) -> Markup:
         if value is True and name is None or isinstance(value, list) and name in value:
             out.append(Markup('<span class="tr-flag tr-flag--{0}" title="{1}">{0}</span>').format(label, title))
     return Markup(" ").join(out)
+
+
+class Job(NamedTuple):
+    """One unit of rendering: the docs-tree paths it writes (known before it runs), and a function
+    returning {path: text, or bytes for data files} for exactly those paths."""
+
+    paths: tuple[str, ...]
+    make: Callable[[], dict]
+
+    def __call__(self) -> dict:
+        out = self.make()
+        if len(out) != len(self.paths) or set(out) != set(self.paths):
+            raise BuildFailed(f"render job for {self.paths[0]} wrote {sorted(out)[:3]}, not the paths it declared")
+        return out
 
 
 class Renderer:
@@ -308,45 +323,43 @@ class Renderer:
     TIMELINE_NEWEST = 300  # events on the timeline's front page
     EVENTS_PER_PAGE = 1500  # a year with more events is split into month pages
 
-    def paged_pages(self) -> dict[str, str]:
-        """The projects list and the timeline, split so no page grows with the whole dataset."""
+    def paged_pages(self) -> list[tuple[str, str, dict]]:
+        """The projects list and the timeline, split so no page grows with the whole dataset:
+        [(path, template, context)]."""
         records, events = self.data.records, self.derived.events
-        out = {}
+        out = []
         size = self.PROJECTS_PER_PAGE
         count = max(1, -(-len(records) // size))
         for n in range(1, count + 1):
             path = "projects/index.md" if n == 1 else f"projects-list/{n}.md"
             rows = records[(n - 1) * size : n * size]
-            out[path] = self.page(path, "projects.md", rows=rows, page_no=n, pages=count, total=len(records),
-                                  first=(n - 1) * size + 1, records=records,
-                                  page_title="Projects" if n == 1 else f"Projects, page {n}",
-                                  page_description=f"All {len(records)} tracked projects.")
+            out.append((path, "projects.md", dict(
+                rows=rows, page_no=n, pages=count, total=len(records), first=(n - 1) * size + 1, records=records,
+                page_title="Projects" if n == 1 else f"Projects, page {n}",
+                page_description=f"All {len(records)} tracked projects.")))
         by_year: dict[int, list] = {}
         for e in events:
             by_year.setdefault(e.date.year, []).append(e)
         years = sorted(((y, len(v)) for y, v in by_year.items()), reverse=True)
-        out["timeline/index.md"] = self.page(
-            "timeline/index.md", "timeline-index.md", events=events[: self.TIMELINE_NEWEST], years=years,
-            page_title="Timeline", page_description="Every dated event of every project, newest first.")
+        out.append(("timeline/index.md", "timeline-index.md", dict(
+            events=events[: self.TIMELINE_NEWEST], years=years,
+            page_title="Timeline", page_description="Every dated event of every project, newest first.")))
         for year, items in by_year.items():
             common = dict(year=year, years=years, page_description=f"Events of {year}, newest first.")
             if len(items) <= self.EVENTS_PER_PAGE:
-                path = f"timeline/{year}.md"
-                out[path] = self.page(path, "timeline-year.md", events=items, months=[], part="",
-                                      page_title=f"Timeline: {year}", **common)
+                out.append((f"timeline/{year}.md", "timeline-year.md", dict(
+                    events=items, months=[], part="", page_title=f"Timeline: {year}", **common)))
                 continue
             by_month: dict[int, list] = {}
             for e in items:
                 by_month.setdefault(e.date.month, []).append(e)
             months = [(PDate(year, m).human().rsplit(" ", 1)[0] if m else "year only",
                        f"{year}-{m:02d}" if m else f"{year}-00", len(v)) for m, v in sorted(by_month.items(), reverse=True)]
-            path = f"timeline/{year}.md"
-            out[path] = self.page(path, "timeline-year.md", events=[], months=months, part="",
-                                  page_title=f"Timeline: {year}", **common)
+            out.append((f"timeline/{year}.md", "timeline-year.md", dict(
+                events=[], months=months, part="", page_title=f"Timeline: {year}", **common)))
             for (label, slug, _), (_month, v) in zip(months, sorted(by_month.items(), reverse=True), strict=True):
-                path = f"timeline/{slug}.md"
-                out[path] = self.page(path, "timeline-year.md", events=v, months=months, part=label,
-                                      page_title=f"Timeline: {label} {year}", **common)
+                out.append((f"timeline/{slug}.md", "timeline-year.md", dict(
+                    events=v, months=months, part=label, page_title=f"Timeline: {label} {year}", **common)))
         return out
 
     def render_all(self) -> dict[str, str | bytes]:
@@ -356,11 +369,12 @@ class Renderer:
             pages.update(job())
         return pages
 
-    def jobs(self) -> list:
-        """Every page to render, as a list of independent jobs, each returning {path: text or bytes}.
+    def jobs(self) -> list[Job]:
+        """Every page to render, as a list of independent jobs, each declaring the paths it writes.
 
         A job depends only on the dataset, so jobs can run in any process and in any order
-        (tracker.site.write_tree shares them between cores); render_all runs them in one."""
+        (tracker.site.write_tree shares them between cores, tracker.stream renders them while MkDocs
+        reads them); render_all runs them in one."""
         data, derived = self.data, self.derived
         records = data.records
         site = data.settings["title"]
@@ -386,15 +400,14 @@ class Renderer:
             ),
         ]
         jobs = [
-            partial(self._one, path, template, page_title=title, page_description=desc, records=records, **extra)
+            self._one(path, template, page_title=title, page_description=desc, records=records, **extra)
             for path, template, title, desc, extra in fixed
         ]
-        jobs.append(self.paged_pages)
+        jobs += [self._one(path, template, **context) for path, template, context in self.paged_pages()]
         related = Related(records)  # indexed once: per-record scans would be O(N²)
         for rec in records:
             path = f"projects/{rec['id']}.md"
-            jobs.append(partial(
-                self._one,
+            jobs.append(self._one(
                 path,
                 "project.md",
                 rec=rec,
@@ -410,31 +423,30 @@ class Renderer:
         for kind in kinds:
             for g in derived.by[kind]:
                 path = f"browse/{kind}/{derived.slugs[(kind, g.key)]}.md"
-                jobs.append(partial(
-                    self._one, path, "browse.md", group=g, kind=kind, kind_label=kinds[kind],
+                jobs.append(self._one(
+                    path, "browse.md", group=g, kind=kind, kind_label=kinds[kind],
                     records=[by_id[i] for i in g.projects],
                     page_title=f"{kinds[kind]}: {g.label}",
                     page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
                 ))
-        jobs.append(partial(
-            self._one, "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",
+        jobs.append(self._one(
+            "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",
             page_description="Projects by country, region, company, segment and status.",
         ))
-        jobs.append(partial(
-            self._one, "data.md", "data.md", records=records, page_title="Data",
+        jobs.append(self._one(
+            "data.md", "data.md", records=records, page_title="Data",
             page_description="Download the whole dataset as CSV and JSON (CC BY 4.0).",
         ))
-        jobs.append(self.data_files)
+        jobs.append(Job(opendata.PATHS, self.data_files))
         return jobs
 
-    def _one(self, path: str, template: str, **context) -> dict[str, str]:
-        return {path: self.page(path, template, **context)}
+    def _one(self, path: str, template: str, **context) -> Job:
+        return Job((path,), lambda: {path: self.page(path, template, **context)})
 
     def data_files(self) -> dict[str, str | bytes]:
         from .formats import schema_text
-        from .opendata import data_files
 
-        return data_files(self.data, self.derived, schema_text(self.data.vocab))
+        return opendata.data_files(self.data, self.derived, schema_text(self.data.vocab))
 
 
 def page_description(rec: dict, usd: Usd) -> str:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 TMP_PREFIX = ".tracker-tmp-"
-AUDIT_HOOK = str(ROOT / "tracker" / "audit_hook.py")
+BUILD_HOOK = str(ROOT / "tracker" / "build_hook.py")
 
 
 def prepare(content: Path, strict: bool = False):
@@ -55,34 +55,12 @@ def render_tree(content: Path, strict: bool = False):
 def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
     """Stages 4-5: copy the hand-written docs/, then run the render jobs on every core, each process
     writing its pages straight to disk (no page is held in memory longer than it takes to write it).
-    Return the number of pages written. Files are created exclusively: a generated page can never
-    overwrite a hand-written one, or another generated page."""
+    Return the number of files written (tracker.stream.placeholders guards every path first)."""
     from . import parallel
+    from .stream import placeholders, render
 
-    if docs_src.is_dir():
-        shutil.copytree(docs_src, out, dirs_exist_ok=True)
-    root = out.resolve()
-
-    def run(share: list) -> int:
-        made: set[Path] = set()
-        count = 0
-        for job in share:
-            for rel, text in job().items():
-                target = (out / rel).resolve()
-                if root not in target.parents:  # ids are validated slugs; this guards the invariant anyway
-                    raise BuildFailed(f"refusing to write outside the docs tree: {rel}")
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                try:
-                    with open(target, "xb") as fh:
-                        fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
-                except FileExistsError:
-                    raise BuildFailed(f"generated page {rel} would overwrite another page of the docs tree") from None
-                count += 1
-        return count
-
-    return sum(parallel.split(run, jobs))
+    root = placeholders(jobs, docs_src, out)
+    return sum(parallel.split(lambda share: render(share, root), jobs))
 
 
 def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
@@ -108,7 +86,7 @@ def build_lock(site: Path):
     lock_path = site.parent / f".{site.name}.lock"
     with open(lock_path, "w") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a POSIX lock: not held by forked workers
         except OSError:
             raise BuildFailed(f"another build of {site} is running; wait for it to finish") from None
         yield
@@ -149,6 +127,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
     """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
     from . import parallel
     from .audit import Live, audit_site
+    from .stream import Stream
 
     site = site.resolve()
     site.parent.mkdir(parents=True, exist_ok=True)
@@ -160,36 +139,49 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=site.parent))
         try:
             docs_dir, new_site = work / "docs", work / "site"
+            jobs = renderer(data, derived).jobs()
+            records, site_url = len(data.records), data.settings.get("site_url")
+            del data, derived  # held by the jobs only: freed with them, before MkDocs builds its own copy
+            # MkDocs uses one core. With two or more, pages are rendered on another core while MkDocs
+            # reads them (tracker/stream.py), and audited there as soon as MkDocs has rendered them.
+            stream = live = None
             clock = time.perf_counter()
-            count = write_tree(renderer(data, derived).jobs(), ROOT / "docs", docs_dir)
-            log.info("rendered %d pages in %.1f s", count, time.perf_counter() - clock)
-            summary = f"{count} pages from {len(data.records)} records into {site}"
-            site_url = data.settings.get("site_url")
-            del data, derived  # written out: free them before MkDocs builds its own copy (peak memory)
-            if keep_docs:
-                shutil.rmtree(keep_docs, ignore_errors=True)
-                shutil.copytree(docs_dir, keep_docs)
-            log.info("running mkdocs build --strict")
-            clock = time.perf_counter()
-            # MkDocs uses one core: pages are audited on another as soon as MkDocs has rendered them.
-            live = Live() if parallel.workers() > 1 else None
+            if parallel.workers() > 1:
+                stream = Stream(jobs, ROOT / "docs", docs_dir, work / "scratch")
+                log.info("running mkdocs build --strict, rendering pages on another core as it reads them")
+            else:
+                count = write_tree(jobs, ROOT / "docs", docs_dir)
+                log.info("rendered %d pages in %.1f s; running mkdocs build --strict", count, time.perf_counter() - clock)
+            del jobs
             try:
-                mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[AUDIT_HOOK] if live else None)
+                if stream:
+                    live = Live()
+                mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if stream else None)
+                if stream:
+                    count = stream.finish()  # (already done by the hook, unless MkDocs skipped it)
+                    log.info("rendered %d pages while mkdocs read them (mkdocs waited %.1f s for them)",
+                             count, stream.waited)
                 log.info("mkdocs built the site in %.1f s; auditing it", time.perf_counter() - clock)
                 clock = time.perf_counter()
                 findings = audit_site(new_site, live)  # stage 7: nothing unsafe or broken gets published
             finally:
+                Stream.current = None
+                if stream:
+                    stream.task.close()
                 if live:
                     live.close()
             log.info("audited in %.1f s", time.perf_counter() - clock)
             if findings:
                 raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
+            if keep_docs:
+                shutil.rmtree(keep_docs, ignore_errors=True)
+                shutil.copytree(docs_dir, keep_docs)
             staged = site.parent / f"{TMP_PREFIX}new-{os.getpid()}"
             os.rename(new_site, staged)
             publish(staged, site)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    return summary
+    return f"{count} pages from {records} records into {site}"
 
 
 def serve(content: Path, addr: str) -> None:

@@ -1,0 +1,84 @@
+"""Rendering while MkDocs reads (tracker/stream.py) publishes exactly what rendering first publishes,
+and fails as cleanly."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+
+from tracker import parallel
+from tracker import site as site_mod
+from tracker.errors import BuildFailed
+from tracker.render import Job
+from tracker.stream import mkdocs_order
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_streamed_build_equals_one_core_build(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_WORKERS", "2")  # even on a one-core machine
+    site_mod.build(content, tmp_path / "two" / "site", keep_docs=str(tmp_path / "two" / "docs"))
+    monkeypatch.setenv("TRACKER_WORKERS", "1")
+    site_mod.build(content, tmp_path / "one" / "site", keep_docs=str(tmp_path / "one" / "docs"))
+    two, one = tree(tmp_path / "two" / "docs"), tree(tmp_path / "one" / "docs")
+    assert len(two) > 20 and two == one  # the docs tree, byte for byte
+    assert tree(tmp_path / "two" / "site") == tree(tmp_path / "one" / "site")
+
+
+def test_a_failing_render_worker_fails_the_build_and_publishes_nothing(content, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site_mod.build(content, site)
+    before = tree(site)
+    monkeypatch.setenv("TRACKER_WORKERS", "2")
+    from tracker.render import Renderer
+
+    real = Renderer.page
+
+    def page(self, path, template, **context):
+        if path.startswith("projects/anyuan"):  # rendered in the worker, while MkDocs waits for it
+            raise BuildFailed(f"injected failure rendering {path}")
+        return real(self, path, template, **context)
+
+    monkeypatch.setattr(Renderer, "page", page)
+    with pytest.raises(BuildFailed, match="injected failure rendering projects/anyuan"):
+        site_mod.build(content, site)
+    assert tree(site) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(site_mod.TMP_PREFIX)] == []
+
+
+def test_pages_are_rendered_in_the_order_mkdocs_reads_them(content, tmp_path):
+    """If the order were wrong the build would still be right, only slower: check it against MkDocs."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+
+    docs = tmp_path / "docs"
+    data, derived = site_mod.prepare(content)
+    site_mod.write_tree(site_mod.renderer(data, derived).jobs(), site_mod.ROOT / "docs", docs)
+    cfg = load_config(str(site_mod.ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"))
+    read = [f.src_uri for f in get_files(cfg).documentation_pages()]
+    assert len(read) > 20 and sorted(read, key=mkdocs_order) == read
+
+
+def test_a_job_must_write_exactly_the_paths_it_declares():
+    assert Job(("a.md",), lambda: {"a.md": "x"})() == {"a.md": "x"}
+    with pytest.raises(BuildFailed, match="not the paths it declared"):
+        Job(("a.md",), lambda: {"a.md": "x", "b.md": "y"})()
+
+
+def test_task_returns_raises_and_can_be_stopped():
+    task = parallel.Task(lambda: 6 * 7)
+    assert task.join() == 42 and task.done()
+    failing = parallel.Task(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.join()
+    slow = parallel.Task(lambda: time.sleep(60))
+    assert not slow.done()
+    start = time.perf_counter()
+    slow.close()  # killed and reaped, not waited for
+    assert time.perf_counter() - start < 10

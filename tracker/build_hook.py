@@ -1,0 +1,32 @@
+"""MkDocs hook used by `build.py build` on more than one core. It only moves work between cores; no
+generator logic lives here, and nothing depends on it: without it (another generator, or one core)
+the docs tree is rendered before MkDocs starts and audit_site parses every page after the build.
+
+- tracker/stream.py renders pages while MkDocs reads them: wait until the page about to be read, and
+  before the static files are copied, everything, has been written;
+- tracker/audit.py audits pages on another core: hand it each page MkDocs has finished.
+"""
+
+from tracker.audit import Live
+from tracker.stream import Stream
+
+
+def on_page_read_source(page, config, **kwargs):
+    stream = Stream.current
+    if stream is not None and page.file.abs_src_path:
+        stream.wait_for(page.file.abs_src_path)
+    return None  # MkDocs reads the file itself
+
+
+def on_env(env, config, files, **kwargs):  # after every page was read, before static files are copied
+    stream = Stream.current
+    if stream is not None:
+        stream.finish()
+    return env
+
+
+def on_post_page(output, page, config, **kwargs):
+    live = Live.current
+    if live is not None:
+        live.submit(page.file.dest_uri, output)
+    return output

@@ -1,0 +1,106 @@
+"""Stages 4-5 overlapped with stage 6: render the docs tree on a second core while MkDocs reads it.
+
+MkDocs builds on one core, and most of its time goes into reading and converting pages one after
+another. `Stream` first creates every generated file as an empty placeholder (so MkDocs lists the
+whole tree at once), then forks a worker that renders the pages in the order MkDocs reads them and
+moves each finished page over its placeholder with an atomic rename. tracker/build_hook.py makes
+MkDocs wait, page by page, until the page it is about to read is complete, and, before MkDocs copies
+the static files (the downloads), until the worker has finished everything.
+
+The docs tree is the same as write_tree's, byte for byte: the hook only waits, it never changes what
+MkDocs reads. Without the hook (another generator, one core) write_tree renders first instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from . import parallel
+from .errors import BuildFailed
+
+
+def mkdocs_order(rel: str) -> tuple:
+    """Where MkDocs reads rel in a build: it walks the docs tree top-down, a folder's files (index
+    first) before its subfolders, both sorted by name (mkdocs.structure.files.get_files)."""
+    *folders, name = rel.split("/")
+    return (*((1, f) for f in folders), (0, name.rsplit(".", 1)[0] not in ("index", "README"), name))
+
+
+def placeholders(jobs: list, docs_src: Path, out: Path) -> Path:
+    """Copy the hand-written docs/ into out and create every generated file there, empty; return out's
+    resolved path. Files are created exclusively: a generated page can never overwrite a hand-written
+    one, or another generated page."""
+    if docs_src.is_dir():
+        shutil.copytree(docs_src, out, dirs_exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    root = out.resolve()
+    made: set[Path] = set()
+    for job in jobs:
+        for rel in job.paths:
+            target = (root / rel).resolve()
+            if root not in target.parents:  # ids are validated slugs; this guards the invariant anyway
+                raise BuildFailed(f"refusing to write outside the docs tree: {rel}")
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            try:
+                open(target, "xb").close()
+            except FileExistsError:
+                raise BuildFailed(f"generated page {rel} would overwrite another page of the docs tree") from None
+    return root
+
+
+class Stream:
+    """The render worker of one build; `current` is what tracker/build_hook.py talks to."""
+
+    current: Stream | None = None
+
+    def __init__(self, jobs: list, docs_src: Path, out: Path, scratch: Path):
+        self.root = placeholders(jobs, docs_src, out)
+        self.pending = {str(self.root / rel) for job in jobs for rel in job.paths}
+        ordered = sorted(jobs, key=lambda job: mkdocs_order(job.paths[0]))
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.task = parallel.Task(lambda: render(ordered, self.root, scratch))
+        self.waited = 0.0
+        Stream.current = self
+
+    def wait_for(self, path: str) -> None:
+        """Return once the generated file at path is complete (now, or when the worker has finished)."""
+        if path not in self.pending:
+            return
+        start = time.perf_counter()
+        while not os.stat(path).st_size and not self.task.done():
+            time.sleep(0.002)
+        if not os.stat(path).st_size:
+            self.task.join()  # finished without writing it: raise the worker's error, if any
+        self.pending.discard(path)
+        self.waited += time.perf_counter() - start
+
+    def finish(self) -> int:
+        """Wait for the worker; return the number of files it wrote, or raise its error."""
+        Stream.current = None
+        start = time.perf_counter()
+        count = self.task.join()
+        self.waited += time.perf_counter() - start
+        return count
+
+
+def render(jobs: list, root: Path, scratch: Path | None = None) -> int:
+    """Run the jobs and write each file over its placeholder; return the number of files written. With
+    a scratch folder, each file is written there first and renamed into place, so a reader never sees
+    a half-written page."""
+    count = 0
+    for job in jobs:
+        for rel, text in job().items():
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            if scratch is None:
+                (root / rel).write_bytes(data)
+            else:
+                tmp = scratch / str(count)
+                tmp.write_bytes(data)
+                os.replace(tmp, root / rel)
+            count += 1
+    return count
