@@ -466,15 +466,24 @@ class Timer:
         return ", ".join(f"{k} {v[-1]:.2f}s" for k, v in self.wall.items())
 
 
-# Runs a script as __main__ and, at exit, reports the process's own peak RSS (VmHWM of its address space).
+# Runs a script as __main__ and, as it exits, reports the process's own peak RSS (VmHWM of its address space).
 # Not ru_maxrss from wait4: Linux carries the parent's high-water mark into a forked child across exec, so
-# a child of this (large) benchmark process would report at least the benchmark's own peak.
+# a child of this (large) benchmark process would report at least the benchmark's own peak. build.py ends
+# with os._exit (no atexit handlers), so the report hooks os._exit, in the main process only.
 _HWM_WRAPPER = """
-import atexit, runpy, sys
+import atexit, os, runpy, sys
+MAIN = os.getpid()
 def _report():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            sys.stderr.write("BENCH_VMHWM_KB " + line.split()[1] + "\\n")
+    if os.getpid() == MAIN:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                sys.stderr.write("BENCH_VMHWM_KB " + line.split()[1] + "\\n")
+                sys.stderr.flush()
+_exit = os._exit
+def _exit_reporting(code):
+    _report()
+    _exit(code)
+os._exit = _exit_reporting
 atexit.register(_report)
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
