@@ -8,7 +8,6 @@ import re
 
 import jsonschema
 import pytest
-from markupsafe import escape
 
 from tests.conftest import CONTENT, ROOT
 from tracker import schema, yamlsafe

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -86,6 +87,21 @@ def _check_refs(ctx: Context, known: dict[str, set]) -> None:
 
 
 def load_content(root: Path) -> Dataset:
+    """Stages 1-2: load and validate content/ (every error at once); see _load_content."""
+    enabled = gc.isenabled()
+    gc.disable()  # a load builds a million small objects and frees almost none: cyclic GC only costs here
+    try:
+        return _load_content(root)
+    finally:
+        # The records live until the pipeline ends and hold no reference cycles (refcounting frees them).
+        # Freezing them keeps every later collection, and every forked worker, from walking them again:
+        # at 10,000 records each full collection took 1.3 s and the build triggered several.
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _load_content(root: Path) -> Dataset:
     """Load and validate all of content/; raise ValidationFailed listing every error."""
     root = Path(root)
     problems: list[Problem] = []

@@ -13,6 +13,7 @@ import json
 import threading
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -419,18 +420,9 @@ class Renderer:
         ]
         jobs += [self._one(path, template, **context) for path, template, context in self.paged_pages()]
         related = Related(records)  # indexed once: per-record scans would be O(N²)
-        for rec in records:
+        for rec in records:  # the page's context is worked out when the job runs, in whichever process
             path = f"projects/{rec['id']}.md"
-            jobs.append(self._one(
-                path,
-                "project.md",
-                rec=rec,
-                usd=derived.usd[rec["id"]],
-                related=related(rec),
-                page_title=rec["title"],
-                page_description=page_description(rec, derived.usd[rec["id"]]),
-                events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
-            ))
+            jobs.append(Job((path,), partial(self._project, path, rec, related)))
         by_id = {r["id"]: r for r in records}
         kinds = {"country": "Country", "region": "Region", "company": "Company", "segment": "Segment",
                  "status": "Status"}
@@ -453,6 +445,19 @@ class Renderer:
         ))
         jobs.append(Job(opendata.PATHS, self.data_files))
         return jobs
+
+    def _project(self, path: str, rec: dict, related: Related) -> dict[str, str]:
+        usd = self.derived.usd[rec["id"]]
+        return {path: self.page(
+            path,
+            "project.md",
+            rec=rec,
+            usd=usd,
+            related=related(rec),
+            page_title=rec["title"],
+            page_description=page_description(rec, usd),
+            events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
+        )}
 
     def _one(self, path: str, template: str, **context) -> Job:
         return Job((path,), lambda: {path: self.page(path, template, **context)})

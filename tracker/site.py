@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import shutil
@@ -32,6 +33,7 @@ def prepare(content: Path, strict: bool = False):
 
     data = load_content(content)  # stages 1-2: load and validate, every error at once
     derived = derive(data)  # stage 3: timeline, conversions, summaries
+    gc.freeze()  # like the records (tracker.content.load_content): kept to the end, no cycles to collect
     warnings = [w for w in [*data.warnings, *derived.warnings] if w.severity == "warning"]
     for w in warnings:
         log.warning("%s", w)

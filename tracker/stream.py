@@ -14,6 +14,7 @@ MkDocs reads. Without the hook (another generator, one core) write_tree renders 
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 import time
 from pathlib import Path
@@ -37,17 +38,18 @@ def placeholders(jobs: list, docs_src: Path, out: Path) -> Path:
         shutil.copytree(docs_src, out, dirs_exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
-    made: set[Path] = set()
+    made: set[str] = set()
     for job in jobs:
         for rel in job.paths:
-            target = (root / rel).resolve()
-            if root not in target.parents:  # ids are validated slugs; this guards the invariant anyway
+            # ids are validated slugs; this guards the invariant anyway (lexically: the tree has no symlinks)
+            if posixpath.normpath(rel) != rel or rel.startswith(("/", "../")) or "\\" in rel:
                 raise BuildFailed(f"refusing to write outside the docs tree: {rel}")
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+            folder = posixpath.dirname(rel)
+            if folder not in made:
+                (root / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
             try:
-                open(target, "xb").close()
+                os.close(os.open(root / rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
             except FileExistsError:
                 raise BuildFailed(f"generated page {rel} would overwrite another page of the docs tree") from None
     return root
@@ -95,12 +97,19 @@ def render(jobs: list, root: Path, scratch: Path | None = None) -> int:
     count = 0
     for job in jobs:
         for rel, text in job().items():
-            data = text if isinstance(text, bytes) else text.encode("utf-8")
-            if scratch is None:
-                (root / rel).write_bytes(data)
-            else:
-                tmp = scratch / str(count)
-                tmp.write_bytes(data)
-                os.replace(tmp, root / rel)
+            target = root / rel
+            _write(scratch / str(count) if scratch else target, text)
+            if scratch:
+                os.replace(scratch / str(count), target)
             count += 1
     return count
+
+
+def _write(path: Path, text: str | bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)  # (a third of open()'s cost, per file)
+    try:
+        data = memoryview(text if isinstance(text, bytes) else text.encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
