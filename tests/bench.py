@@ -661,6 +661,19 @@ def machine() -> dict:
     }
 
 
+def speed_probe() -> float:
+    """Best of 3 timings of a fixed pure-Python loop: how fast this machine runs Python right now. Shared
+    cloud machines vary from day to day; comparing this figure says how comparable two runs are."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def fmt(v, spec: str = ".2f") -> str:
     return "—" if v is None else format(v, spec)
 
@@ -743,6 +756,8 @@ def main(argv: list[str] | None = None) -> int:
     from tracker.site import mkdocs_build, prepare, renderer, write_tree
 
     gen = Generator(args.seed)
+    probe = speed_probe()
+    print(f"speed probe (5M-iteration Python loop, best of 3): {probe:.3f} s", flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
@@ -761,6 +776,7 @@ def main(argv: list[str] | None = None) -> int:
                 "machine": machine(),
                 "command": "python -m tests.bench " + " ".join(argv or sys.argv[1:]),
                 "seed": args.seed,
+                "speed_probe_s": probe,
                 "memory_method": "VmHWM (peak RSS) of one `build.py build` child process, reported by the child at "
                 "exit; and the peak of the summed PSS of that process and its workers, sampled every 50 ms",
                 "results": results,
@@ -770,7 +786,9 @@ def main(argv: list[str] | None = None) -> int:
             out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print()
     m = machine()
-    print(f"machine: {m['nproc']} CPU(s), {m['cpu']}, {m['mem_total']}, Python {m['python']}")
+    end_probe = speed_probe()
+    print(f"machine: {m['nproc']} CPU(s), {m['cpu']}, {m['mem_total']}, Python {m['python']}; "
+          f"speed probe {probe:.3f} s at the start, {end_probe:.3f} s at the end")
     print(table(results, ratio(results)))
     print(f"\nwrote {out}")
     return 0

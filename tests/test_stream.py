@@ -22,8 +22,19 @@ def tree(root: Path) -> dict[str, str]:
 
 
 def test_streamed_build_equals_one_core_build(content, tmp_path, monkeypatch):
+    from tracker.render import Renderer
+
+    real = Renderer.page
+
+    def slow_page(self, path, template, **context):  # MkDocs reaches these pages before they are written
+        if path.startswith("projects/") and path != "projects/index.md":
+            time.sleep(1)
+        return real(self, path, template, **context)
+
     monkeypatch.setenv("TRACKER_WORKERS", "2")  # even on a one-core machine
+    monkeypatch.setattr(Renderer, "page", slow_page)
     site_mod.build(content, tmp_path / "two" / "site", keep_docs=str(tmp_path / "two" / "docs"))
+    monkeypatch.setattr(Renderer, "page", real)
     monkeypatch.setenv("TRACKER_WORKERS", "1")
     site_mod.build(content, tmp_path / "one" / "site", keep_docs=str(tmp_path / "one" / "docs"))
     two, one = tree(tmp_path / "two" / "docs"), tree(tmp_path / "one" / "docs")

@@ -13,8 +13,8 @@ from tracker.stream import Stream
 
 def on_page_read_source(page, config, **kwargs):
     stream = Stream.current
-    if stream is not None and page.file.abs_src_path:
-        stream.wait_for(page.file.abs_src_path)
+    if stream is not None:
+        stream.wait_for(page.file.src_uri)
     return None  # MkDocs reads the file itself
 
 

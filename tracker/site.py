@@ -163,6 +163,9 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
                     count = stream.finish()  # (already done by the hook, unless MkDocs skipped it)
                     log.info("rendered %d pages while mkdocs read them (mkdocs waited %.1f s for them)",
                              count, stream.waited)
+                if keep_docs:  # complete now (before the audit, so a failing audit can be traced to its page)
+                    shutil.rmtree(keep_docs, ignore_errors=True)
+                    shutil.copytree(docs_dir, keep_docs)
                 log.info("mkdocs built the site in %.1f s; auditing it", time.perf_counter() - clock)
                 clock = time.perf_counter()
                 findings = audit_site(new_site, live)  # stage 7: nothing unsafe or broken gets published
@@ -175,9 +178,6 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
             log.info("audited in %.1f s", time.perf_counter() - clock)
             if findings:
                 raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
-            if keep_docs:
-                shutil.rmtree(keep_docs, ignore_errors=True)
-                shutil.copytree(docs_dir, keep_docs)
             staged = site.parent / f"{TMP_PREFIX}new-{os.getpid()}"
             os.rename(new_site, staged)
             publish(staged, site)

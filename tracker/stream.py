@@ -62,23 +62,25 @@ class Stream:
 
     def __init__(self, jobs: list, docs_src: Path, out: Path, scratch: Path):
         self.root = placeholders(jobs, docs_src, out)
-        self.pending = {str(self.root / rel) for job in jobs for rel in job.paths}
+        self.pending = {rel for job in jobs for rel in job.paths}
         ordered = sorted(jobs, key=lambda job: mkdocs_order(job.paths[0]))
         scratch.mkdir(parents=True, exist_ok=True)
         self.task = parallel.Task(lambda: render(ordered, self.root, scratch))
         self.waited = 0.0
         Stream.current = self
 
-    def wait_for(self, path: str) -> None:
-        """Return once the generated file at path is complete (now, or when the worker has finished)."""
-        if path not in self.pending:
+    def wait_for(self, rel: str) -> None:
+        """Return once the generated file rel (a path in the docs tree, as MkDocs' src_uri) is complete:
+        now, or when the worker has finished."""
+        if rel not in self.pending:
             return
+        path = self.root / rel
         start = time.perf_counter()
         while not os.stat(path).st_size and not self.task.done():
             time.sleep(0.002)
         if not os.stat(path).st_size:
             self.task.join()  # finished without writing it: raise the worker's error, if any
-        self.pending.discard(path)
+        self.pending.discard(rel)
         self.waited += time.perf_counter() - start
 
     def finish(self) -> int:
