@@ -149,14 +149,18 @@ class Live:
         Live.current = self
 
     def _work(self, inp) -> dict:
-        results = {}
+        results: dict = {}
+        interned: dict[str, str] = {}
         while True:
             try:
                 rel, text = pickle.load(inp)  # noqa: S301 - sent by our own parent process
             except EOFError:
                 return results
-            # the digest of the bytes MkDocs writes for this page (mkdocs.commands.build._build_page)
-            results[rel] = (_digest(text.encode("utf-8", "xmlcharrefreplace")), *page_findings(text, self.allowed))
+            findings, hrefs = page_findings(text, self.allowed)
+            # the digest of the bytes MkDocs writes for this page (mkdocs.commands.build._build_page); links
+            # as a tuple of shared strings: pages repeat the same links, and a set per page cost 100 MB
+            results[rel] = (_digest(text.encode("utf-8", "xmlcharrefreplace")), findings,
+                            tuple(sorted(interned.setdefault(h, h) for h in hrefs)))
 
     def submit(self, rel: str, text: str) -> None:
         try:

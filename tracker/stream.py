@@ -83,6 +83,11 @@ class Stream:
         self.pending.discard(rel)
         self.waited += time.perf_counter() - start
 
+    def close(self) -> None:
+        """Stop the worker if the build failed before it finished."""
+        Stream.current = None
+        self.task.close()
+
     def finish(self) -> int:
         """Wait for the worker; return the number of files it wrote, or raise its error."""
         Stream.current = None
