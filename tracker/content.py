@@ -95,7 +95,7 @@ def load_content(root: Path) -> Dataset:
     finally:
         # The records live until the pipeline ends and hold no reference cycles (refcounting frees them).
         # Freezing them keeps every later collection, and every forked worker, from walking them again:
-        # at 10,000 records each full collection took 1.3 s and the build triggered several.
+        # at 10,000 records one full collection over them took 1.3 s.
         gc.freeze()
         if enabled:
             gc.enable()

@@ -105,9 +105,10 @@ def render(jobs: list, root: Path, scratch: Path | None = None) -> int:
     for job in jobs:
         for rel, text in job().items():
             target = root / rel
-            _write(scratch / str(count) if scratch else target, text)
-            if scratch:
-                os.replace(scratch / str(count), target)
+            first = scratch / str(count) if scratch else target
+            _write(first, text)
+            if first != target:
+                os.replace(first, target)
             count += 1
     return count
 
