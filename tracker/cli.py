@@ -88,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args, start) -> int:
     from .content import load_content
-    from .derive import derive
+    from .derive import fx_warnings
 
     data = load_content(Path(args.content))
-    notes = [*data.warnings, *derive(data).warnings]  # derive adds amounts with no sourced FX rate
+    notes = [*data.warnings, *fx_warnings(data)]  # the build's warnings too: amounts with no sourced FX rate
     if not args.quiet:
         report(notes)
     warnings = [w for w in notes if w.severity == "warning"]

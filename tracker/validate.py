@@ -307,7 +307,7 @@ def _object(node, t, fpath, ctx):
         if f.required and f.type.kind == "list" and child.kind == "seq" and not child.value:
             ctx.error(child, prefix + key, "is an empty list", f"give at least one: {f.help}")
             continue
-        out[key] = convert(child, f.type, prefix + key, ctx)
+        out[f.name] = convert(child, f.type, prefix + key, ctx)  # the field table's own str: shared by all records
     for f in t.fields:
         if f.name not in node.value and f.required:
             example = f" e.g. '{f.name}: {f.example}'" if f.example else ""
