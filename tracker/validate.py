@@ -81,16 +81,18 @@ def _scalar(node: Node, expected: str, hint: str = "") -> str:
 
 
 def _clean_text(s: str, multiline: bool) -> str:
-    s = unicodedata.normalize("NFC", s)
-    bad = CONTROL.search(s.replace("\n", "").replace("\t", "") if multiline else s)
-    if bad:
-        raise Invalid(f"contains control character U+{ord(bad.group()):04X}", "delete it; retype the text")
-    bad = HIDDEN.search(s)
-    if bad:
-        raise Invalid(
-            f"contains invisible character U+{ord(bad.group()):04X} (bidi control or zero-width)",
-            "delete it; it can make text display differently from what it says",
-        )
+    # Most text is printable ASCII: no control, invisible or composable character can be in it.
+    if not (s.isascii() and s.isprintable()):
+        s = unicodedata.normalize("NFC", s)
+        bad = CONTROL.search(s.replace("\n", "").replace("\t", "") if multiline else s)
+        if bad:
+            raise Invalid(f"contains control character U+{ord(bad.group()):04X}", "delete it; retype the text")
+        bad = HIDDEN.search(s)
+        if bad:
+            raise Invalid(
+                f"contains invisible character U+{ord(bad.group()):04X} (bidi control or zero-width)",
+                "delete it; it can make text display differently from what it says",
+            )
     limit = MAX_MARKDOWN if multiline else MAX_TEXT
     if len(s) > limit:
         raise Invalid(f"is {len(s)} characters long; the limit is {limit}", "shorten it, or move detail to notes")
@@ -276,18 +278,29 @@ def _list(node, t, fpath, ctx):
     return [v for i, n in enumerate(node.value) if (v := convert(n, t.item, f"{fpath}[{i}]", ctx)) is not None]
 
 
+def _spec(t: T) -> tuple:
+    """(fields by name, fields to check after the values, defaults) of an object type, computed once."""
+    spec = t.__dict__.get("_spec")
+    if spec is None:  # T is frozen: set it directly
+        names = {f.name: f for f in t.fields}
+        after = [f for f in t.fields if f.required or f.type.kind == "flags"]
+        defaults = [(f.name, f.type.kind == "list") for f in t.fields]
+        spec = (names, after, defaults)
+        object.__setattr__(t, "_spec", spec)
+    return spec
+
+
 def _object(node, t, fpath, ctx):
     if node.kind != "map":
         raise Invalid(f"expected a mapping of fields, got {_shown(node)}", "put the fields on indented lines below")
-    names = t.__dict__.get("_names")
-    if names is None:  # index each object type once, not once per value (T is frozen: set it directly)
-        names = {f.name: f for f in t.fields}
-        object.__setattr__(t, "_names", names)
+    names, after, defaults = _spec(t)
     out = {}
+    given = node.value
     prefix = f"{fpath}." if fpath else ""
-    for key, child in node.value.items():
-        line, col = node.keys[key]
-        if key not in names:
+    for key, child in given.items():
+        f = names.get(key)
+        if f is None:
+            line, col = node.keys[key]
             ctx.problems.append(
                 Problem(
                     ctx.path,
@@ -299,27 +312,28 @@ def _object(node, t, fpath, ctx):
                 )
             )
             continue
-        f = names[key]
-        if is_null(child):
+        if child.kind == "str" and child.plain and child.value in NULLS:  # is_null, inlined
             if f.required:
                 ctx.error(child, prefix + key, "is empty", f"expected {f.type.describe()}")
             continue
-        if f.required and f.type.kind == "list" and child.kind == "seq" and not child.value:
+        if f.required and child.kind == "seq" and not child.value and f.type.kind == "list":
             ctx.error(child, prefix + key, "is an empty list", f"give at least one: {f.help}")
             continue
         out[f.name] = convert(child, f.type, prefix + key, ctx)  # the field table's own str: shared by all records
-    for f in t.fields:
-        if f.name not in node.value and f.required:
+    for name, is_list in defaults:
+        if name not in out:
+            out[name] = [] if is_list else None
+    for f in after:
+        if f.required and f.name not in given:
             example = f" e.g. '{f.name}: {f.example}'" if f.example else ""
             ctx.error(
                 node, fpath or "(record)", f"missing required field '{f.name}'", f"add{example or ' it'}: {f.help}"
             )
-        out.setdefault(f.name, [] if f.type.kind == "list" else None)
         if f.type.kind == "flags" and isinstance(out[f.name], list):
             for i, name in enumerate(out[f.name]):
                 if name not in names:
                     ctx.error(
-                        node.value[f.name].value[i],
+                        given[f.name].value[i],
                         f"{prefix}{f.name}[{i}]",
                         f"'{name}' is not a field here",
                         suggest(name, names),

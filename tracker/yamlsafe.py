@@ -116,9 +116,11 @@ _IGNORED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 
 
 def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
-    # The hot loop of `check` (one pass per event of every record): the most frequent events are tested first.
+    # The hot loop of `check` (one pass per event of every record): the most frequent events are tested
+    # first, and a key is kept as its string and position (no Node: there are as many keys as values).
     lines = None
-    hash_lines: set[int] = set()  # lines holding a '#': only there can a comment have cut a value short
+    hashes = "#" in text  # only then can a comment have cut a value short
+    hash_lines: set[int] = set()  # the lines holding a '#'
     stack: list[Node] = []  # open collections
     pending_key: list = []  # for each open map: the key awaiting its value, or None
     root = None
@@ -127,24 +129,27 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
         cls = ev.__class__
         if cls is _SCALAR and ev.anchor is None and ev.tag is None:
             mark = ev.start_mark
-            node = Node("str", ev.value, mark.line + 1, mark.column + 1, plain=not ev.style)  # libyaml: "", Python: None
-            if node.plain and ev.value:
+            value = ev.value
+            plain = not ev.style  # libyaml: "", Python: None
+            if hashes and plain and value:
                 if lines is None:
                     lines = _BREAK.split(text)
                     hash_lines = {i for i, line in enumerate(lines) if "#" in line}
                 if ev.end_mark.line in hash_lines:
-                    _comment_check(node, ev, lines, path, warnings)
+                    _comment_check(value, mark.line + 1, mark.column + 1, ev.end_mark, lines, path, warnings)
             if not stack:
-                root = node
+                root = Node("str", value, mark.line + 1, mark.column + 1, plain)
                 continue
-            parent = stack[-1]  # _attach, inlined for the two commonest cases: a list item, a map value
+            parent = stack[-1]
             if parent.kind == "seq":
-                parent.value.append(node)
+                parent.value.append(Node("str", value, mark.line + 1, mark.column + 1, plain))
             elif pending_key[-1] is not None:
-                parent.value[pending_key[-1].value] = node
+                parent.value[pending_key[-1]] = Node("str", value, mark.line + 1, mark.column + 1, plain)
                 pending_key[-1] = None
-            else:
-                _attach(stack, pending_key, node, path)
+            else:  # a key
+                _check_key(parent, value, mark.line + 1, mark.column + 1)
+                pending_key[-1] = value
+                parent.keys[value] = (mark.line + 1, mark.column + 1)
             continue
         if cls in _ENDS:
             node = stack.pop()
@@ -152,8 +157,15 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
                 pending_key.pop()
             if not stack:
                 root = node
+                continue
+            parent = stack[-1]
+            if parent.kind == "seq":
+                parent.value.append(node)
+            elif pending_key[-1] is not None:
+                parent.value[pending_key[-1]] = node
+                pending_key[-1] = None
             else:
-                _attach(stack, pending_key, node, path)
+                raise YamlProblem(node.line, node.col, "a key must be a plain name, not a list or mapping", "")
             continue
         if cls is yaml.DocumentStartEvent:
             docs += 1
@@ -186,32 +198,16 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
     return root
 
 
-def _attach(stack, pending_key, node: Node, path: str) -> None:
-    parent = stack[-1]
-    if parent.kind == "seq":
-        parent.value.append(node)
-        return
-    key = pending_key[-1]
-    if key is None:  # this node is a key
-        if node.kind != "str":
-            raise YamlProblem(node.line, node.col, "a key must be a plain name, not a list or mapping", "")
-        if node.value == "<<":
-            raise YamlProblem(node.line, node.col, "merge key '<<' is not allowed", "write the fields out in full")
-        if node.value in parent.value or node.value in parent.keys:
-            first = parent.keys[node.value]
-            raise YamlProblem(
-                node.line, node.col, f"key '{node.value}' appears twice (first on line {first[0]})", "keep one of them"
-            )
-        pending_key[-1] = node
-        parent.keys[node.value] = (node.line, node.col)
-    else:
-        parent.value[key.value] = node
-        pending_key[-1] = None
+def _check_key(parent: Node, key: str, line: int, col: int) -> None:
+    if key == "<<":
+        raise YamlProblem(line, col, "merge key '<<' is not allowed", "write the fields out in full")
+    if key in parent.keys:
+        first = parent.keys[key]
+        raise YamlProblem(line, col, f"key '{key}' appears twice (first on line {first[0]})", "keep one of them")
 
 
-def _comment_check(node: Node, ev, lines: list[str], path: str, warnings: list[Problem]) -> None:
-    """Warn when ' #' cut a plain value short, as in `title: Plant 2 #2 line`."""
-    end = ev.end_mark
+def _comment_check(value: str, line: int, col: int, end, lines: list[str], path: str, warnings: list) -> None:
+    """Warn when ' #' cut a plain value short, as in `title: Plant 2 #2 line` (end: the value's end mark)."""
     if end.line >= len(lines):
         return
     rest = lines[end.line][end.column :]
@@ -220,10 +216,10 @@ def _comment_check(node: Node, ev, lines: list[str], path: str, warnings: list[P
         warnings.append(
             Problem(
                 path,
-                node.line,
-                node.col,
+                line,
+                col,
                 "",
-                f"the value '{node.value}' was cut at ' #': '{stripped}' is read as a comment",
+                f"the value '{value}' was cut at ' #': '{stripped}' is read as a comment",
                 "put the whole value in quotes if '#' is part of it",
                 "warning",
             )
