@@ -22,9 +22,9 @@ MAX_DEPTH = 12
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 try:  # libyaml is ~8x faster; the pure-Python parser gives the same events (same verdicts).
-    _Loader = yaml.CSafeLoader
+    _Parser = yaml._yaml.CParser  # the parser alone: yaml.parse() would also build a constructor and resolver
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Parser = yaml.SafeLoader
 
 
 class Node:
@@ -115,6 +115,14 @@ _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _IGNORED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 
 
+def _events(text: str):
+    parser = _Parser(text)
+    try:
+        yield from iter(parser.get_event, None)  # get_event returns None after the stream's end
+    finally:
+        parser.dispose()
+
+
 def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
     # The hot loop of `check` (one pass per event of every record): the most frequent events are tested
     # first, and a key is kept as its string and position (no Node: there are as many keys as values).
@@ -125,7 +133,7 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
     pending_key: list = []  # for each open map: the key awaiting its value, or None
     root = None
     docs = 0
-    for ev in yaml.parse(text, Loader=_Loader):
+    for ev in _events(text):
         cls = ev.__class__
         if cls is _SCALAR and ev.anchor is None and ev.tag is None:
             mark = ev.start_mark
@@ -147,7 +155,8 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
                 parent.value[pending_key[-1]] = Node("str", value, mark.line + 1, mark.column + 1, plain)
                 pending_key[-1] = None
             else:  # a key
-                _check_key(parent, value, mark.line + 1, mark.column + 1)
+                if value == "<<" or value in parent.keys:
+                    _key_problem(parent, value, mark.line + 1, mark.column + 1)
                 pending_key[-1] = value
                 parent.keys[value] = (mark.line + 1, mark.column + 1)
             continue
@@ -198,12 +207,11 @@ def _compose(text: str, path: str, warnings: list[Problem]) -> Node:
     return root
 
 
-def _check_key(parent: Node, key: str, line: int, col: int) -> None:
+def _key_problem(parent: Node, key: str, line: int, col: int) -> None:
     if key == "<<":
         raise YamlProblem(line, col, "merge key '<<' is not allowed", "write the fields out in full")
-    if key in parent.keys:
-        first = parent.keys[key]
-        raise YamlProblem(line, col, f"key '{key}' appears twice (first on line {first[0]})", "keep one of them")
+    first = parent.keys[key]
+    raise YamlProblem(line, col, f"key '{key}' appears twice (first on line {first[0]})", "keep one of them")
 
 
 def _comment_check(value: str, line: int, col: int, end, lines: list[str], path: str, warnings: list) -> None:
