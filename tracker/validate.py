@@ -61,10 +61,6 @@ def _shown(node: Node) -> str:
     return f'"{text}"'
 
 
-def is_null(node: Node | None) -> bool:
-    return node is None or (node.kind == "str" and node.plain and node.value in NULLS)
-
-
 def convert(node: Node, t: T, fpath: str, ctx: Context):
     """Return node converted to type t, or None after recording a problem."""
     try:
@@ -312,7 +308,7 @@ def _object(node, t, fpath, ctx):
                 )
             )
             continue
-        if child.kind == "str" and child.plain and child.value in NULLS:  # is_null, inlined
+        if child.kind == "str" and child.plain and child.value in NULLS:  # an empty value: ~, null or nothing
             if f.required:
                 ctx.error(child, prefix + key, "is empty", f"expected {f.type.describe()}")
             continue
