@@ -34,7 +34,7 @@ def refresh(docs_dir: Path) -> int:
     except TrackerError as exc:
         log.error("%s", exc)
         return 0
-    wanted: dict[str, bytes] = {rel: text.encode("utf-8") for rel, text in pages.items()}
+    wanted = {rel: text if isinstance(text, bytes) else text.encode("utf-8") for rel, text in pages.items()}
     src = ROOT / "docs"
     for f in src.rglob("*"):
         if f.is_file():

@@ -1,0 +1,119 @@
+"""`build.py serve`: the real MkDocs dev server on a copy of the content, edited while it runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONTENT, ROOT
+from tracker import serve
+
+RECORD = "amkor-bac-ninh-vietnam"
+TITLE = "Amkor Technology Vietnam plant, Yen Phong II-C Industrial Park, Bac Ninh"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - our own local server
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except OSError:
+        return 0, ""
+
+
+def wait_for(what: str, test, timeout: float = 90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = test()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A private copy of all the bundled content (the seeds alone have too few pages to tell)."""
+    return Path(shutil.copytree(CONTENT, tmp_path / "content"))
+
+
+@pytest.fixture
+def docs(content, tmp_path, monkeypatch):
+    monkeypatch.setitem(serve._state, "content", content)
+    return tmp_path / "docs"
+
+
+def test_refresh_writes_only_the_files_that_changed(content, docs):
+    first = serve.refresh(docs)
+    assert first > 100  # every page, the hand-written docs and the data files (bytes) on the first run
+    assert (docs / "projects" / f"{RECORD}.md").is_file() and (docs / "data" / "projects.csv").is_file()
+    assert serve.refresh(docs) == 0
+    record = content / "projects" / f"{RECORD}.yaml"
+    record.write_text(record.read_text().replace(f"title: {TITLE}", "title: Renamed plant", 1))
+    changed = serve.refresh(docs)
+    assert 0 < changed < first / 2  # its page, the lists that name it and the downloads; not every page
+    assert "Renamed plant" in (docs / "projects" / f"{RECORD}.md").read_text()
+    record.unlink()
+    serve.refresh(docs)
+    assert not (docs / "projects" / f"{RECORD}.md").exists()  # a deleted record's page goes too
+
+
+def test_refresh_keeps_the_last_good_pages_when_content_is_broken(content, docs, caplog):
+    serve.refresh(docs)
+    before = (docs / "projects" / f"{RECORD}.md").read_text()
+    record = content / "projects" / f"{RECORD}.yaml"
+    record.write_text(record.read_text().replace("value: in-production", "value: finished", 1))
+    assert serve.refresh(docs) == 0
+    assert (docs / "projects" / f"{RECORD}.md").read_text() == before
+    assert "status.value" in caplog.text and "showing the last good version" in caplog.text
+
+
+def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
+    port, scratch = free_port(), tmp_path / "tmp"
+    scratch.mkdir()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "--content", str(content), "serve", "--addr", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    page = f"http://127.0.0.1:{port}/projects/{RECORD}/"
+    output = lambda: (tmp_path / "serve.log").read_text()  # noqa: E731
+    try:
+        wait_for("the first page", lambda: proc.poll() is not None or fetch(page)[0] == 200)
+        assert proc.poll() is None, output()
+        assert f"<h1>{TITLE}</h1>" in fetch(page)[1]
+
+        record = content / "projects" / f"{RECORD}.yaml"
+        good = record.read_text().replace(f"title: {TITLE}", "title: Renamed while serving", 1)
+        record.write_text(good)
+        wait_for("the edited title", lambda: "<h1>Renamed while serving</h1>" in fetch(page)[1])
+
+        record.write_text(good.replace("value: in-production", "value: finished", 1))
+        wait_for("the error report", lambda: "showing the last good version" in output())
+        assert proc.poll() is None, output()
+        assert "<h1>Renamed while serving</h1>" in fetch(page)[1]
+        assert "internal error" not in output() and "Traceback" not in output()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    assert list(scratch.iterdir()) == []  # stopped with SIGTERM, it removed its docs tree and site
