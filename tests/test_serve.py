@@ -117,3 +117,42 @@ def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
         proc.wait(timeout=30)
         log.close()
     assert list(scratch.iterdir()) == []  # stopped with SIGTERM, it removed its docs tree and site
+
+
+def test_project_pages_are_rendered_again_only_when_what_they_show_changed(content, tmp_path):
+    from tracker.site import render_tree
+
+    memo: dict = {}
+    _, _, first = render_tree(content, memo=memo)
+    edited = "micron-batu-kawan-penang"  # among the related projects of a few pages, not of most
+    record = content / "projects" / f"{edited}.yaml"
+    record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Renamed plant, ", 1))
+    _, _, second = render_tree(content, memo=memo)
+    assert second == render_tree(content)[2]  # the same tree as rendering everything afresh
+    mine = f"projects/{edited}.md"
+    projects = [p for p in first if p.startswith("projects/") and p != "projects/index.md"]
+    shown = {p for p in projects if "Renamed plant" in second[p]}
+    assert mine in shown and len(shown) > 1  # its page and the pages listing it among their related projects
+    reused = {p for p in projects if second[p] is first[p]}  # the very same string: not rendered again
+    assert set(projects) - reused == shown and len(reused) > len(projects) / 2
+
+
+def test_a_shared_input_changes_every_project_page(content, tmp_path, monkeypatch):
+    from tracker import site as site_mod
+    from tracker.site import render_tree
+
+    memo: dict = {}
+    _, _, first = render_tree(content, memo=memo)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("as_of: 2026-11-25", "as_of: 2026-11-26", 1))
+    _, _, second = render_tree(content, memo=memo)
+    assert second == render_tree(content)[2]
+    templates = tmp_path / "templates"
+    shutil.copytree(site_mod.ROOT / "templates", templates)
+    base = templates / "_base.md"
+    base.write_text(base.read_text().replace("Data as of", "Figures as of", 1))
+    monkeypatch.setattr(site_mod, "ROOT", tmp_path)  # renderer() reads ROOT / "templates"
+    _, _, third = render_tree(content, memo=memo)
+    for p in (p for p in first if p.startswith("projects/") and p != "projects/index.md"):
+        assert second[p] is not first[p] and "26 Nov 2026" in second[p]
+        assert "Figures as of" in third[p]

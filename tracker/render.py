@@ -8,6 +8,7 @@ cleaned with an allowlist (nh3) before they are inserted.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import threading
@@ -183,8 +184,11 @@ class Job(NamedTuple):
 class Renderer:
     """Render every page of the site from a validated Dataset and its Derived values."""
 
-    def __init__(self, data: Dataset, derived: Derived, templates: Path):
+    def __init__(self, data: Dataset, derived: Derived, templates: Path, memo: dict | None = None):
+        """memo: project pages kept from an earlier Renderer (`serve`), reused while what they show is unchanged."""
         self.data, self.derived = data, derived
+        self.memo = memo
+        self.memo_key = _inputs_digest(data, derived, templates) if memo is not None else ""
         self.env = Environment(
             loader=FileSystemLoader(str(templates)),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -447,17 +451,28 @@ class Renderer:
         return jobs
 
     def _project(self, path: str, rec: dict, related: Related) -> dict[str, str]:
-        usd = self.derived.usd[rec["id"]]
-        return {path: self.page(
+        usd, others = self.derived.usd[rec["id"]], related(rec)
+        # A project page shows its record, its related records, its conversion and what memo_key covers.
+        # Records are cached by content hash and never changed after loading (tracker.content), so the
+        # same objects mean the same content; a changed or re-validated record is a new object.
+        inputs = (self.memo_key, rec, usd, [r for r, _ in others], [why for _, why in others])
+        kept = self.memo.get(path) if self.memo is not None else None
+        if kept and kept[0][0] == inputs[0] and kept[0][1] is rec and kept[0][2] == usd and kept[0][4] == inputs[4] \
+                and len(kept[0][3]) == len(others) and all(a is b for a, b in zip(kept[0][3], inputs[3], strict=True)):
+            return {path: kept[1]}
+        text = self.page(
             path,
             "project.md",
             rec=rec,
             usd=usd,
-            related=related(rec),
+            related=others,
             page_title=rec["title"],
             page_description=page_description(rec, usd),
             events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
-        )}
+        )
+        if self.memo is not None:
+            self.memo[path] = (inputs, text)
+        return {path: text}
 
     def _one(self, path: str, template: str, **context) -> Job:
         return Job((path,), lambda: {path: self.page(path, template, **context)})
@@ -466,6 +481,16 @@ class Renderer:
         from .formats import schema_text
 
         return opendata.data_files(self.data, self.derived, schema_text(self.data.vocab))
+
+
+def _inputs_digest(data: Dataset, derived: Derived, templates: Path) -> str:
+    """A digest of everything a project page shows besides its own and its related records: settings,
+    vocabularies, rates, the as-of date, the browse pages' slugs and the templates."""
+    h = hashlib.sha256(repr((data.settings, data.vocab, data.fx, derived.as_of, sorted(derived.slugs.items()))).encode())
+    for f in sorted(templates.rglob("*")):
+        if f.is_file():
+            h.update(f.relative_to(templates).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def page_description(rec: dict, usd: Usd) -> str:

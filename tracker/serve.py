@@ -1,8 +1,10 @@
 """`build.py serve`: preview with live reload.
 
 MkDocs' own dev server watches content/, templates/ and docs/; before each rebuild a thin hook
-(tracker/mkdocs_hook.py) calls refresh(), which runs the same pipeline as `build` (records cached by
-content hash) and rewrites only the pages whose text changed. MkDocs then rebuilds in dirty mode:
+(tracker/mkdocs_hook.py) calls refresh(), which runs the same pipeline as `build` and rewrites only
+the pages whose text changed. Records are cached by content hash, and a project page is rendered again
+only when its record, its related records or the shared inputs changed (tracker.render._project); the
+lists, browse pages and downloads, which show every record, are rendered each time. MkDocs then rebuilds in dirty mode:
 only changed pages are rebuilt. Invalid content keeps the last good pages on screen and prints the
 problems.
 """
@@ -24,7 +26,7 @@ _state: dict = {}
 def refresh(docs_dir: Path) -> int:
     """Re-render into docs_dir, writing only changed files; return how many files were written."""
     try:
-        _, _, pages = render_tree(_state["content"])
+        _, _, pages = render_tree(_state["content"], memo=_state.setdefault("pages", {}))
     except ValidationFailed as exc:
         for p in exc.problems:
             if p.severity != "info":
@@ -34,6 +36,9 @@ def refresh(docs_dir: Path) -> int:
     except TrackerError as exc:
         log.error("%s", exc)
         return 0
+    memo = _state["pages"]
+    for gone in set(memo) - set(pages):
+        del memo[gone]  # a deleted record's page
     wanted = {rel: text if isinstance(text, bytes) else text.encode("utf-8") for rel, text in pages.items()}
     src = ROOT / "docs"
     for f in src.rglob("*"):

@@ -42,16 +42,17 @@ def prepare(content: Path, strict: bool = False):
     return data, derived
 
 
-def renderer(data, derived):
+def renderer(data, derived, memo: dict | None = None):
     from .render import Renderer
 
-    return Renderer(data, derived, ROOT / "templates")
+    return Renderer(data, derived, ROOT / "templates", memo)
 
 
-def render_tree(content: Path, strict: bool = False):
-    """Stages 1-4 in memory: return (dataset, derived, {path: text}); `serve` and the tests use it."""
+def render_tree(content: Path, strict: bool = False, memo: dict | None = None):
+    """Stages 1-4 in memory: return (dataset, derived, {path: text}); `serve` and the tests use it.
+    `serve` passes a memo, so that project pages whose inputs are unchanged are not rendered again."""
     data, derived = prepare(content, strict)
-    return data, derived, renderer(data, derived).render_all()
+    return data, derived, renderer(data, derived, memo).render_all()
 
 
 def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
