@@ -156,3 +156,31 @@ def test_a_shared_input_changes_every_project_page(content, tmp_path, monkeypatc
     for p in (p for p in first if p.startswith("projects/") and p != "projects/index.md"):
         assert second[p] is not first[p] and "26 Nov 2026" in second[p]
         assert "Figures as of" in third[p]
+
+
+def test_listing_pages_not_showing_the_edit_are_reused(content):
+    from tracker.site import render_tree
+
+    memo: dict = {}
+    _, _, first = render_tree(content, memo=memo)
+    record = content / "projects" / "micron-batu-kawan-penang.yaml"
+    record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Renamed plant, ", 1))
+    _, _, second = render_tree(content, memo=memo)
+    browse = [p for p in first if p.startswith("browse/") and p != "browse/index.md"]
+    changed = {p for p in browse if second[p] is not first[p]}
+    assert changed == {p for p in browse if "Renamed plant" in second[p]} and 0 < len(changed) < len(browse)
+
+
+def test_same_tells_apart_what_prints_differently():
+    from decimal import Decimal
+
+    from tracker.render import _same
+    from tracker.values import PDate
+
+    rec = {"a": [1, {"b": Decimal("1.0")}], "d": PDate(2020, 7)}
+    assert _same(rec, {"a": [1, {"b": Decimal("1.0")}], "d": PDate(2020, 7)})
+    assert not _same(Decimal("1.0"), Decimal("1.00"))  # equal numbers, different text
+    assert not _same(1, True) and not _same(1, 1.0)
+    assert not _same({"x": 1, "y": 2}, {"y": 2, "x": 1})  # a template may list keys in order
+    assert not _same(PDate(2020, 7), PDate(2020, 8))
+    assert not _same(object(), object())  # unknown types are never taken as the same

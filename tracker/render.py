@@ -8,6 +8,7 @@ cleaned with an allowlist (nh3) before they are inserted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -185,7 +186,7 @@ class Renderer:
     """Render every page of the site from a validated Dataset and its Derived values."""
 
     def __init__(self, data: Dataset, derived: Derived, templates: Path, memo: dict | None = None):
-        """memo: project pages kept from an earlier Renderer (`serve`), reused while what they show is unchanged."""
+        """memo: pages kept from an earlier Renderer (`serve`), reused while what they show is unchanged."""
         self.data, self.derived = data, derived
         self.memo = memo
         self.memo_key = _inputs_digest(data, derived, templates) if memo is not None else ""
@@ -328,11 +329,22 @@ class Renderer:
                         f"[{numbers[sid]}]</a>" for sid in item["sources"])
         return Markup(f'<sup class="tr-cites">{links}</sup>')  # noqa: S704 - ids escaped, numbers are ints
 
+    # Templates that show only their context and what memo_key covers (no totals or lists of the whole
+    # dataset through `derived`): `serve` reuses such a page while its context is the same (see _same).
+    MEMO_TEMPLATES = frozenset({"project.md", "browse.md", "projects.md", "timeline-year.md"})
+
     def page(self, path: str, template: str, **context) -> str:
         """Render one page; `base` is the relative way back to the site root from its URL."""
+        memo = self.memo if template in self.MEMO_TEMPLATES else None
+        kept = memo.get(path) if memo is not None else None
+        if kept and kept[:2] == (template, self.memo_key) and _same(kept[2], context):
+            return kept[3]
         depth = path.count("/") + (path.rsplit("/", 1)[-1] != "index.md")  # not "projects/dow-index.md"
         try:
-            return compact_text(self.env.get_template(template).render(base="../" * depth, **context))
+            text = compact_text(self.env.get_template(template).render(base="../" * depth, **context))
+            if memo is not None:
+                memo[path] = (template, self.memo_key, context, text)
+            return text
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
             where = f"{getattr(exc, 'filename', None) or template}{f':{line}' if line else ''}"
@@ -353,7 +365,7 @@ class Renderer:
             path = "projects/index.md" if n == 1 else f"projects-list/{n}.md"
             rows = records[(n - 1) * size : n * size]
             out.append((path, "projects.md", dict(
-                rows=rows, page_no=n, pages=count, total=len(records), first=(n - 1) * size + 1, records=records,
+                rows=rows, page_no=n, pages=count, total=len(records), first=(n - 1) * size + 1,
                 page_title="Projects" if n == 1 else f"Projects, page {n}",
                 page_description=f"All {len(records)} tracked projects.")))
         by_year: dict[int, list] = {}
@@ -451,28 +463,17 @@ class Renderer:
         return jobs
 
     def _project(self, path: str, rec: dict, related: Related) -> dict[str, str]:
-        usd, others = self.derived.usd[rec["id"]], related(rec)
-        # A project page shows its record, its related records, its conversion and what memo_key covers.
-        # Records are cached by content hash and never changed after loading (tracker.content), so the
-        # same objects mean the same content; a changed or re-validated record is a new object.
-        inputs = (self.memo_key, rec, usd, [r for r, _ in others], [why for _, why in others])
-        kept = self.memo.get(path) if self.memo is not None else None
-        if kept and kept[0][0] == inputs[0] and kept[0][1] is rec and kept[0][2] == usd and kept[0][4] == inputs[4] \
-                and len(kept[0][3]) == len(others) and all(a is b for a, b in zip(kept[0][3], inputs[3], strict=True)):
-            return {path: kept[1]}
-        text = self.page(
+        usd = self.derived.usd[rec["id"]]
+        return {path: self.page(
             path,
             "project.md",
             rec=rec,
             usd=usd,
-            related=others,
+            related=related(rec),
             page_title=rec["title"],
             page_description=page_description(rec, usd),
             events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
-        )
-        if self.memo is not None:
-            self.memo[path] = (inputs, text)
-        return {path: text}
+        )}
 
     def _one(self, path: str, template: str, **context) -> Job:
         return Job((path,), lambda: {path: self.page(path, template, **context)})
@@ -483,9 +484,35 @@ class Renderer:
         return opendata.data_files(self.data, self.derived, schema_text(self.data.vocab))
 
 
+def _same(a, b) -> bool:
+    """True when a and b must render alike: the same object; or lists, tuples, dicts (keys in the same
+    order) and dataclasses of one type whose items are the same; or equal values of one plain type,
+    Decimals digit for digit (1.0 and 1.00 are equal but print differently). Anything else: False.
+
+    Records and the values derived from them are never changed once made (tracker.content), and
+    unchanged records come back from the content-hash cache as the same objects, so comparing a
+    page's context costs little more than an identity test per value."""
+    if a is b:
+        return True
+    t = type(a)
+    if t is not type(b):
+        return False
+    if t is list or t is tuple:
+        return len(a) == len(b) and all(map(_same, a, b))
+    if t is dict:
+        return list(a) == list(b) and all(_same(v, b[k]) for k, v in a.items())
+    if t in (str, int, float, bool, Markup):
+        return a == b
+    if t is Decimal:
+        return a.as_tuple() == b.as_tuple()
+    if dataclasses.is_dataclass(a):
+        return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    return False
+
+
 def _inputs_digest(data: Dataset, derived: Derived, templates: Path) -> str:
-    """A digest of everything a project page shows besides its own and its related records: settings,
-    vocabularies, rates, the as-of date, the browse pages' slugs and the templates."""
+    """A digest of what the MEMO_TEMPLATES show besides their context: settings, vocabularies, rates,
+    the as-of date, the browse pages' slugs and the templates."""
     h = hashlib.sha256(repr((data.settings, data.vocab, data.fx, derived.as_of, sorted(derived.slugs.items()))).encode())
     for f in sorted(templates.rglob("*")):
         if f.is_file():

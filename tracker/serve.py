@@ -2,9 +2,10 @@
 
 MkDocs' own dev server watches content/, templates/ and docs/; before each rebuild a thin hook
 (tracker/mkdocs_hook.py) calls refresh(), which runs the same pipeline as `build` and rewrites only
-the pages whose text changed. Records are cached by content hash, and a project page is rendered again
-only when its record, its related records or the shared inputs changed (tracker.render._project); the
-lists, browse pages and downloads, which show every record, are rendered each time. MkDocs then rebuilds in dirty mode:
+the pages whose text changed. Records are cached by content hash, and a project, browse, projects-list
+or timeline-year page is rendered again only when what it shows changed (tracker.render.Renderer.page);
+the home, summary and timeline front pages and the downloads, which sum up every record, are rendered
+each time. MkDocs then rebuilds in dirty mode:
 only changed pages are rebuilt. Invalid content keeps the last good pages on screen and prints the
 problems.
 """
