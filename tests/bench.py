@@ -16,7 +16,8 @@ content/site.yaml, vocabularies.yaml and fx.yaml, then measures, each as the med
 - full: tracker.site.build (everything, atomically);
 - peak memory: of one `build.py build` subprocess: VmHWM of its main process, and the peak summed PSS of
   it and its worker processes (sampled every 50 ms);
-- page weight: HTML bytes of project pages and of the home, projects, timeline and summary pages.
+- page weight: HTML bytes of project pages and of the home, projects, timeline and summary pages;
+- serve edit: tracker.serve.refresh after one record's title changes (the preview's own work).
 
 It prints a table and writes everything to bench-output/bench.json (gitignored).
 """
@@ -616,6 +617,9 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool
     res["full_over_mkdocs"] = res["full_s"] / res["mkdocs_s"]
     res["full_over_mkdocs_cpu"] = res["full_cpu_s"] / res["mkdocs_cpu_s"]
     res["pages"] = page_weights(work / f"full-{n}")
+    res.update(serve_edit(content, work / f"serve-{n}"))
+    print(f"  serve: first refresh {res['serve_first_s']:.2f}s, one record edited {res['serve_edit_s']:.2f}s "
+          f"({res['serve_edit_files']} files rewritten)", flush=True)
     if subprocesses:
         c = run_child(["--content", str(content), "check", "--quiet"])
         res["check_subprocess_s"], res["check_subprocess"] = c["wall_s"], c
@@ -636,6 +640,33 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool
     shutil.rmtree(work / f"full-{n}", ignore_errors=True)
     shutil.rmtree(content, ignore_errors=True)
     return res
+
+
+def serve_edit(content: Path, docs: Path, edits: int = 3) -> dict:
+    """`serve` after an edit: the time tracker.serve.refresh takes to bring the docs tree up to date when
+    one record's title changes (median of `edits`; the first refresh renders everything). MkDocs then
+    rebuilds only the files refresh rewrote."""
+    from tracker import serve
+
+    serve._state.clear()
+    serve._state["content"] = content
+    start = time.perf_counter()
+    serve.refresh(docs)
+    first = time.perf_counter() - start
+    files = sorted((content / "projects").glob("*.yaml"))
+    record = files[len(files) // 2]
+    text = record.read_text(encoding="utf-8")
+    times, written = [], []
+    for i in range(edits):
+        record.write_text(text.replace("\ntitle: ", f"\ntitle: Edited {i} ", 1), encoding="utf-8")
+        start = time.perf_counter()
+        written.append(serve.refresh(docs))
+        times.append(time.perf_counter() - start)
+    record.write_text(text, encoding="utf-8")
+    serve._state.clear()
+    shutil.rmtree(docs, ignore_errors=True)
+    return {"serve_first_s": first, "serve_edit_s": statistics.median(times),
+            "serve_edit_all_s": [round(x, 3) for x in times], "serve_edit_files": max(written)}
 
 
 def machine() -> dict:
@@ -690,6 +721,7 @@ def table(results: list[dict], ratios: dict) -> str:
         ("full s", "full_s", ".2f"),
         ("full/mk", "full_over_mkdocs", ".2f"),
         ("build(cli) s", "build_subprocess_s", ".2f"),
+        ("serve edit s", "serve_edit_s", ".2f"),
         ("peak MiB", "build_peak_rss_mib", "d"),
         ("tree PSS MiB", "build_peak_pss_mib", "d"),
         ("runs", "runs", "d"),
