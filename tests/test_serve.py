@@ -10,12 +10,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CONTENT, ROOT
 from tracker import serve
+from tracker import site as site_mod
+from tracker.render import _same
+from tracker.site import render_tree
+from tracker.values import PDate
 
 RECORD = "amkor-bac-ninh-vietnam"
 TITLE = "Amkor Technology Vietnam plant, Yen Phong II-C Industrial Park, Bac Ninh"
@@ -56,7 +61,22 @@ def content(tmp_path):
 @pytest.fixture
 def docs(content, tmp_path, monkeypatch):
     monkeypatch.setitem(serve._state, "content", content)
+    monkeypatch.setitem(serve._state, "pages", {})  # no test sees another's kept pages
     return tmp_path / "docs"
+
+
+EDITED = "micron-batu-kawan-penang"  # among the related projects of a few pages, not of most
+
+
+@pytest.fixture
+def renders(content):
+    """The tree rendered with a memo, then again after EDITED's title changed: (first, second)."""
+    memo: dict = {}
+    _, _, first = render_tree(content, memo=memo)
+    record = content / "projects" / f"{EDITED}.yaml"
+    record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Renamed plant, ", 1))
+    _, _, second = render_tree(content, memo=memo)
+    return first, second
 
 
 def test_refresh_writes_only_the_files_that_changed(content, docs):
@@ -119,17 +139,10 @@ def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
     assert list(scratch.iterdir()) == []  # stopped with SIGTERM, it removed its docs tree and site
 
 
-def test_project_pages_are_rendered_again_only_when_what_they_show_changed(content, tmp_path):
-    from tracker.site import render_tree
-
-    memo: dict = {}
-    _, _, first = render_tree(content, memo=memo)
-    edited = "micron-batu-kawan-penang"  # among the related projects of a few pages, not of most
-    record = content / "projects" / f"{edited}.yaml"
-    record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Renamed plant, ", 1))
-    _, _, second = render_tree(content, memo=memo)
+def test_project_pages_are_rendered_again_only_when_what_they_show_changed(content, renders):
+    first, second = renders
     assert second == render_tree(content)[2]  # the same tree as rendering everything afresh
-    mine = f"projects/{edited}.md"
+    mine = f"projects/{EDITED}.md"
     projects = [p for p in first if p.startswith("projects/") and p != "projects/index.md"]
     shown = {p for p in projects if "Renamed plant" in second[p]}
     assert mine in shown and len(shown) > 1  # its page and the pages listing it among their related projects
@@ -138,9 +151,6 @@ def test_project_pages_are_rendered_again_only_when_what_they_show_changed(conte
 
 
 def test_a_shared_input_changes_every_project_page(content, tmp_path, monkeypatch):
-    from tracker import site as site_mod
-    from tracker.site import render_tree
-
     memo: dict = {}
     _, _, first = render_tree(content, memo=memo)
     site_yaml = content / "site.yaml"
@@ -158,25 +168,14 @@ def test_a_shared_input_changes_every_project_page(content, tmp_path, monkeypatc
         assert "Figures as of" in third[p]
 
 
-def test_listing_pages_not_showing_the_edit_are_reused(content):
-    from tracker.site import render_tree
-
-    memo: dict = {}
-    _, _, first = render_tree(content, memo=memo)
-    record = content / "projects" / "micron-batu-kawan-penang.yaml"
-    record.write_text(record.read_text().replace("\ntitle: ", "\ntitle: Renamed plant, ", 1))
-    _, _, second = render_tree(content, memo=memo)
+def test_listing_pages_not_showing_the_edit_are_reused(renders):
+    first, second = renders
     browse = [p for p in first if p.startswith("browse/") and p != "browse/index.md"]
     changed = {p for p in browse if second[p] is not first[p]}
     assert changed == {p for p in browse if "Renamed plant" in second[p]} and 0 < len(changed) < len(browse)
 
 
 def test_same_tells_apart_what_prints_differently():
-    from decimal import Decimal
-
-    from tracker.render import _same
-    from tracker.values import PDate
-
     rec = {"a": [1, {"b": Decimal("1.0")}], "d": PDate(2020, 7)}
     assert _same(rec, {"a": [1, {"b": Decimal("1.0")}], "d": PDate(2020, 7)})
     assert not _same(Decimal("1.0"), Decimal("1.00"))  # equal numbers, different text

@@ -5,9 +5,8 @@ MkDocs' own dev server watches content/, templates/ and docs/; before each rebui
 the pages whose text changed. Records are cached by content hash, and a project, browse, projects-list
 or timeline-year page is rendered again only when what it shows changed (tracker.render.Renderer.page);
 the home, summary and timeline front pages and the downloads, which sum up every record, are rendered
-each time. MkDocs then rebuilds in dirty mode:
-only changed pages are rebuilt. Invalid content keeps the last good pages on screen and prints the
-problems.
+each time. MkDocs then rebuilds in dirty mode: only changed pages are rebuilt. Invalid content keeps
+the last good pages on screen and prints the problems.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def renderer(data, derived, memo: dict | None = None):
 
 def render_tree(content: Path, strict: bool = False, memo: dict | None = None):
     """Stages 1-4 in memory: return (dataset, derived, {path: text}); `serve` and the tests use it.
-    `serve` passes a memo, so that project pages whose inputs are unchanged are not rendered again."""
+    `serve` passes a memo, so that pages showing nothing that changed are not rendered again."""
     data, derived = prepare(content, strict)
     return data, derived, renderer(data, derived, memo).render_all()
 
