@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -78,3 +79,21 @@ def test_parallel_load_equals_one_process_and_fills_the_parents_cache(content, m
     two = content_mod.load_content(content).records
     assert one == two and len(two) == 2
     assert len(content_mod._RECORD_CACHE) == 2  # results from the worker are cached here, for `serve`
+
+
+def test_background_workers_run_below_the_builds_priority():
+    """The render worker (a Task) and the live audit worker must not take MkDocs' core."""
+    from tracker.audit import Live
+
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(19, mine + parallel.BACKGROUND_NICE)
+    assert parallel.Task(lambda: os.getpriority(os.PRIO_PROCESS, 0)).join() == expected
+    assert set(parallel.split(lambda share: os.getpriority(os.PRIO_PROCESS, 0), range(200))) == {mine}
+    live = Live()
+    try:
+        deadline = time.monotonic() + 10  # the worker lowers its own priority just after the fork
+        while os.getpriority(os.PRIO_PROCESS, live.pid) != expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, live.pid) == expected
+    finally:
+        live.close()

@@ -134,6 +134,7 @@ class Live:
             os.close(w)
             os.close(back_r)
             parallel._die_with_parent()
+            parallel.background()
             code = 0
             try:
                 with os.fdopen(r, "rb") as inp, os.fdopen(back_w, "wb") as out:
