@@ -96,19 +96,16 @@ def audit_site(site: Path, live: Live | None = None) -> list[str]:
     pages = sorted(f for f in files if f.endswith(".html"))
     done = live.results() if live else {}
 
-    def run(share: list[str]) -> list[str]:
-        out = []
-        for rel in share:
-            data = (site / rel).read_bytes()
-            seen = done.get(rel)
-            if seen is not None and seen[0] == _digest(data):
-                findings, hrefs = seen[1:]
-            else:
-                findings, hrefs = page_findings(data.decode("utf-8"), allowed)
-            out += [f"{rel}: {x}" for x in findings + broken_links(rel, hrefs, files)]
-        return out
+    def run(rel: str) -> list[str]:
+        data = (site / rel).read_bytes()
+        seen = done.get(rel)
+        if seen is not None and seen[0] == _digest(data):
+            findings, hrefs = seen[1:]
+        else:
+            findings, hrefs = page_findings(data.decode("utf-8"), allowed)
+        return [f"{rel}: {x}" for x in findings + broken_links(rel, hrefs, files)]
 
-    return sorted(x for part in parallel.split(run, pages) for x in part)
+    return sorted(x for part in parallel.map_items(run, pages) for x in part)
 
 
 def _digest(data: bytes) -> bytes:

@@ -164,30 +164,29 @@ _RECORD_CACHE: dict[tuple, tuple[dict | None, list[Problem]]] = {}
 def load_records(files: list[Path], root: Path, vocab: dict, as_of, vocab_key: str = "") -> list:
     """Load, convert and check record files; return [(record or None, its problems)] in file order.
 
-    Files are read and looked up in the cache here; the others are parsed on every core."""
-    results: list = [None] * len(files)
-    todo = []
+    Every core reads, hashes and parses its share of the files. A file already in the cache is not
+    parsed again: the worker sends back only its key, and the records come from this process's cache
+    as the very same objects (what `serve` relies on to tell unchanged pages)."""
     cwd, folders = Path.cwd().resolve(), {}
-    for i, path in enumerate(files):
+
+    def one(path: Path):
         folder = folders.get(path.parent) or folders.setdefault(path.parent, path.parent.resolve())
         name = rel(path, root, folder, cwd)
         if path.is_symlink():  # a link could make the build read (and quote) any file on the machine
-            results[i] = (None, [Problem(name, 1, 1, "", SYMLINK, "commit the file itself")])
-            continue
+            return None, (None, [Problem(name, 1, 1, "", SYMLINK, "commit the file itself")])
         try:
             data = path.read_bytes()
         except OSError as exc:
-            results[i] = (None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")])
-            continue
+            return None, (None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")])
         key = (name, hashlib.sha256(data).digest(), vocab_key, as_of)
-        results[i] = _RECORD_CACHE.get(key)
-        if results[i] is None:
-            todo.append((i, path, name, data, key))
-    parsed = parallel.map_items(lambda t: _load_one(t[1], t[2], t[3], vocab, as_of), todo)
-    if len(_RECORD_CACHE) + len(todo) > 50_000:
+        return (key, None) if key in _RECORD_CACHE else (key, _load_one(path, name, data, vocab, as_of))
+
+    done = parallel.map_items(one, files)
+    results = [result or _RECORD_CACHE[key] for key, result in done]  # before the cache may be cleared
+    fresh = [(key, result) for key, result in done if key is not None and result is not None]
+    if len(_RECORD_CACHE) + len(fresh) > 50_000:
         _RECORD_CACHE.clear()
-    for (i, *_, key), result in zip(todo, parsed, strict=True):
-        results[i] = _RECORD_CACHE[key] = result
+    _RECORD_CACHE.update(fresh)
     return results
 
 

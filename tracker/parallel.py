@@ -1,17 +1,19 @@
 """Share one stage's work between the machine's cores (at 10,000 records, load, render and audit each
 cost tens of seconds on one core, and MkDocs itself uses only one).
 
-`split(fn, items)` forks one child per extra core. Every process, the parent included, runs fn on its
-own share (items i, i + w, i + 2w, ...), children send their result back pickled through a pipe, and the
-results come back in process order. fn therefore needs no pickling: the children inherit everything
-already loaded. Output never depends on how many processes ran: each item is processed the same way
-wherever it lands, and callers merge results in a fixed order. With one core, or few items, nothing is
-forked at all. An exception in a child is raised again in the parent.
+`map_items(fn, items)` forks one child per extra core. Every process, the parent included, takes
+chunks of items from a shared queue and runs fn on each item; children send their results back pickled
+through a pipe, and the results come back in the order of items. fn therefore needs no pickling: the
+children inherit everything already loaded. Output never depends on how many processes ran, or on which
+ran what: each item is processed the same way wherever it lands. With one core, or few items, nothing
+is forked at all. An exception in a child is raised again in the parent. `Task` runs one function in a
+child while the parent goes on (tracker.stream).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import select
@@ -22,6 +24,7 @@ from collections.abc import Callable, Sequence
 from .errors import BuildFailed
 
 MIN_ITEMS = 64  # below this, forking costs more than it saves
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux: a pipe's buffer size
 
 
 def workers() -> int:
@@ -33,24 +36,6 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return os.cpu_count() or 1
-
-
-def split(fn: Callable[[list], object], items: Sequence, n: int | None = None) -> list:
-    """Return [fn(share_0), fn(share_1), ...], share k being items[k::n], computed in n processes."""
-    n = min(n or workers(), max(1, len(items) // (MIN_ITEMS // 2)))
-    if n <= 1 or not hasattr(os, "fork"):
-        return [fn(list(items))]
-    children = [_spawn(lambda k=k: fn(list(items[k::n]))) for k in range(1, n)]
-    results: list = []
-    try:
-        results.append(fn(list(items[0::n])))
-    finally:
-        received = [_receive(pid, r) for pid, r in children]  # always reap, even when our share failed
-    for status, value in received:
-        if status != "ok":
-            raise value
-        results.append(value)
-    return results
 
 
 def _spawn(fn: Callable[[], object], low_priority: bool = False) -> tuple[int, int]:
@@ -109,12 +94,121 @@ class Task:
 
 
 def map_items(fn: Callable[[object], object], items: Sequence, n: int | None = None) -> list:
-    """[fn(x) for x in items], computed in several processes, in the order of items."""
-    parts = split(lambda share: [fn(x) for x in share], items, n)
-    out: list = [None] * len(items)
-    for k, part in enumerate(parts):
-        out[k :: len(parts)] = part
-    return out
+    """[fn(x) for x in items], computed in several processes, in the order of items.
+
+    The items are handed out in small chunks from a queue (a pipe of chunk numbers,
+    filled before anything is forked), and each child sends back a chunk's results as soon as it is
+    done. The parent takes chunks too, and between two of its own it unpickles what the children
+    have sent: so no process waits for another at the end, and the parent, which has the unpickling
+    to do as well, simply takes fewer chunks. Results are placed by chunk number, so which process
+    computed what never shows in the output."""
+    items = list(items)
+    n = min(n or workers(), max(1, len(items) // (MIN_ITEMS // 2)))
+    if n <= 1 or not hasattr(os, "fork"):
+        return [fn(x) for x in items]
+    # about 100 chunks a process, and at most 1,024 of them: their tokens (4 bytes each) fit in any
+    # pipe's buffer, so writing them all before anything is forked never blocks
+    size = max(8, -(-len(items) // (n * 100)), -(-len(items) // 1024))
+    chunks = range(-(-len(items) // size))
+    out: list = [None] * len(chunks)
+    tokens_r, tokens_w = os.pipe()
+    os.write(tokens_w, b"".join(k.to_bytes(4, "little") for k in chunks))
+    os.close(tokens_w)  # so that a read returns b"" once every chunk is taken
+
+    def take():  # the next chunk's number, or None: reads of 4 bytes from a pipe are atomic
+        token = os.read(tokens_r, 4)
+        return int.from_bytes(token, "little") if token else None
+
+    def work(k: int) -> list:
+        return [fn(x) for x in items[k * size : (k + 1) * size]]
+
+    children = [_spawn_streaming(take, work) for _ in range(1, n)]
+    inbox = {fd: bytearray() for _, fd in children}
+    failure: BaseException | None = None
+    try:
+        while (k := take()) is not None:
+            out[k] = work(k)
+            failed = _drain(inbox, out, block=False)  # (always drain: a child must never block on its pipe)
+            failure = failure or failed
+        while inbox:
+            failed = _drain(inbox, out, block=True)
+            failure = failure or failed
+    except BaseException:
+        for pid, _ in children:  # our own chunk failed: stop the children
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(tokens_r)
+        for fd in inbox:
+            os.close(fd)
+        for pid, _ in children:
+            _, status = os.waitpid(pid, 0)
+            if status and failure is None:
+                failure = BuildFailed(f"a worker process died (exit status {status}); nothing was published")
+    if failure is not None:
+        raise failure
+    if any(part is None for part in out):  # pragma: no cover - a child that exited 0 without its chunks
+        raise BuildFailed("a worker process lost its work; nothing was published")
+    return [x for part in out for x in part]
+
+
+def _spawn_streaming(take: Callable[[], int | None], work: Callable[[int], list]) -> tuple[int, int]:
+    """Fork a child that takes chunk numbers until none are left and sends each chunk's results (or
+    its error) as a length-prefixed pickle; return (pid, fd of the results, non-blocking)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    r, w = os.pipe()
+    with contextlib.suppress(OSError):  # room for a few chunks: the parent reads only between its own
+        fcntl.fcntl(w, F_SETPIPE_SZ, 1 << 20)
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        _die_with_parent()
+        code = 0
+        with os.fdopen(w, "wb") as pipe:
+            try:
+                while (k := take()) is not None:
+                    frame = pickle.dumps(("ok", k, work(k)), protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(len(frame).to_bytes(8, "little") + frame)
+            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+                frame, code = _error_payload(exc), 1
+                with contextlib.suppress(OSError):
+                    pipe.write(len(frame).to_bytes(8, "little") + frame)
+            finally:
+                with contextlib.suppress(OSError):
+                    pipe.flush()
+                os._exit(code)
+    os.close(w)
+    os.set_blocking(r, False)
+    return pid, r
+
+
+def _drain(inbox: dict[int, bytearray], out: list, block: bool) -> BaseException | None:
+    """Read what the children have sent so far (with block, wait for at least one of them); put each
+    complete chunk in out; close and forget a child's pipe at its end. Return a child's error, if any."""
+    failure = None
+    ready = select.select(list(inbox), [], [])[0] if block else list(inbox)
+    for fd in ready:
+        buf = inbox[fd]
+        while True:
+            try:
+                data = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                break
+            if not data:
+                os.close(fd)
+                del inbox[fd]
+                break
+            buf += data
+        while len(buf) >= 8 and len(buf) >= 8 + (length := int.from_bytes(buf[:8], "little")):
+            message = pickle.loads(buf[8 : 8 + length])  # noqa: S301 - from our own forked child
+            del buf[: 8 + length]
+            if message[0] == "ok":
+                out[message[1]] = message[2]
+            else:
+                failure = failure or message[1]
+    return failure
 
 
 def _receive(pid: int, fd: int) -> tuple[str, object]:

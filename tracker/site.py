@@ -63,7 +63,7 @@ def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
     from .stream import placeholders, render
 
     root = placeholders(jobs, docs_src, out)
-    return sum(parallel.split(lambda share: render(share, root), jobs))
+    return sum(parallel.map_items(lambda job: render([job], root), jobs))
 
 
 def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
