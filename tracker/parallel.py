@@ -171,6 +171,7 @@ def _spawn_streaming(take: Callable[[], int | None], work: Callable[[int], list]
                 while (k := take()) is not None:
                     frame = pickle.dumps(("ok", k, work(k)), protocol=pickle.HIGHEST_PROTOCOL)
                     pipe.write(len(frame).to_bytes(8, "little") + frame)
+                    pipe.flush()  # now, not when the write buffer is full: the parent reads as we go
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
                 frame, code = _error_payload(exc), 1
                 with contextlib.suppress(OSError):
