@@ -38,9 +38,9 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def _spawn(fn: Callable[[], object], low_priority: bool = False) -> tuple[int, int]:
-    """Fork a child that runs fn() and pipes back its pickled result (or its error); return (pid, fd).
-    With low_priority, the child runs at background priority (see background())."""
+def _spawn(fn: Callable[[], object]) -> tuple[int, int]:
+    """Fork a child that runs fn() at background priority (see background()) and pipes back its
+    pickled result (or its error); return (pid, fd)."""
     sys.stdout.flush()
     sys.stderr.flush()
     r, w = os.pipe()
@@ -48,8 +48,7 @@ def _spawn(fn: Callable[[], object], low_priority: bool = False) -> tuple[int, i
     if pid == 0:  # child: run fn, send the result, never return into the caller's code
         os.close(r)
         _die_with_parent()
-        if low_priority:
-            background()
+        background()
         code = 0
         try:
             payload = pickle.dumps(("ok", fn()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -69,7 +68,7 @@ class Task:
     (see tracker.stream)."""
 
     def __init__(self, fn: Callable[[], object]):
-        self.pid, self.fd = _spawn(fn, low_priority=True)
+        self.pid, self.fd = _spawn(fn)
         self._result: tuple[str, object] | None = None
 
     def done(self) -> bool:
