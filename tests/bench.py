@@ -11,11 +11,12 @@ content/site.yaml, vocabularies.yaml and fx.yaml, then measures, each as the med
 - check: tracker.content.load_content in-process (and once `build.py check` as a subprocess);
 - prepare: load, validate and derive (what the build does before rendering);
 - render: write_tree, rendering and writing the Markdown docs tree on every core;
-- mkdocs: tracker.site.mkdocs_build alone, on that rendered tree;
-- audit: tracker.audit.audit_site alone, on that built site;
-- full: tracker.site.build (everything, atomically);
-- peak memory: of one `build.py build` subprocess: VmHWM of its main process, and the peak summed PSS of
-  it and its worker processes (sampled every 50 ms);
+- mkdocs: `mkdocs build --strict` alone on that rendered tree, in a fresh process;
+- full: `build.py build` (everything, atomically), in a fresh process, right before or after mkdocs alone
+  (the order alternates between runs); full/mkdocs is the median of these per-run ratios;
+- audit: tracker.audit.audit_site alone, on the site mkdocs alone built;
+- peak memory: the largest over the runs of `build.py build`: VmHWM of its main process, and the peak summed
+  PSS of it and its worker processes (sampled every 50 ms);
 - page weight: HTML bytes of project pages and of the home, projects, timeline and summary pages;
 - serve edit: tracker.serve.refresh after one record's title changes (the preview's own work).
 
@@ -509,12 +510,13 @@ def _tree_pss_kib(pid: int) -> int:
     return total
 
 
-def run_child(args: list[str]) -> dict:
-    """Run `python build.py ARGS`; return its wall and CPU seconds (workers included), exit code, its peak
-    RSS in MiB (VmHWM of the main process) and the peak PSS of the whole process tree, sampled every 50 ms."""
+def run_child(args: list[str], script: str = "build.py") -> dict:
+    """Run `python SCRIPT ARGS` in a fresh interpreter; return its wall and CPU seconds (its workers included:
+    wait4 counts the children it reaped), exit code, its peak RSS in MiB (VmHWM of the main process) and the
+    peak PSS of the whole process tree, sampled every 50 ms."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _HWM_WRAPPER, "build.py", *args],
+        [sys.executable, "-c", _HWM_WRAPPER, script, *args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -533,7 +535,7 @@ def run_child(args: list[str]) -> dict:
     err = proc.stderr.read().decode("utf-8", "replace")
     done.set()
     sampler.join()
-    _, status, usage = os.wait4(proc.pid, 0)  # CPU time of this child only
+    _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
     if proc.returncode:
@@ -546,6 +548,41 @@ def run_child(args: list[str]) -> dict:
         "peak_rss_mib": hwm[-1] // 1024 if hwm else None,
         "peak_tree_pss_mib": peak[0] // 1024 or None,
     }
+
+
+# `mkdocs build --strict` on an already rendered docs tree, in a fresh interpreter: the same load_config and
+# build calls as `build.py build` makes (tracker.site.mkdocs_build), with the docs_dir override that
+# mkdocs' own command line lacks.
+MKDOCS_ALONE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from tracker.site import ROOT, mkdocs_build
+mkdocs_build(Path(sys.argv[1]), Path(sys.argv[2]), ROOT / "mkdocs.yml")
+"""
+
+
+def paired(run: int, docs: Path, content: Path, work: Path, script: Path) -> dict:
+    """One pair: `mkdocs build` alone on the rendered tree, and the full `build.py build`, each a fresh process,
+    back to back. The order alternates between runs, so that a machine getting slower or faster over the
+    minutes of a pair does not always favour the same side."""
+    def mkdocs_alone():
+        return run_child([str(docs), str(work / "site-alone")], str(script))
+
+    def full():
+        return run_child(["--content", str(content), "build", "--site-dir", str(work / "site-full")])
+
+    order = [("mkdocs", mkdocs_alone), ("full", full)]
+    if run % 2:
+        order.reverse()
+    out = {}
+    for name, fn in order:
+        out[name] = fn()
+        if out[name]["exit"]:
+            raise SystemExit(f"bench: {name} exited {out[name]['exit']}")
+    out["first"] = order[0][0]
+    out["ratio"] = out["full"]["wall_s"] / out["mkdocs"]["wall_s"]
+    return out
 
 
 def page_weights(site: Path) -> dict:
@@ -572,11 +609,11 @@ def page_weights(site: Path) -> dict:
     }
 
 
-def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool) -> dict:
+def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> dict:
     from tracker.audit import audit_site
     from tracker.content import load_content
     from tracker.site import ROOT as TROOT
-    from tracker.site import build, mkdocs_build, prepare, renderer, write_tree
+    from tracker.site import prepare, renderer, write_tree
 
     content = work / f"content-{n}"
     g0 = time.perf_counter()
@@ -586,58 +623,56 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, subprocesses: bool
         f"[N={n}] generated {n} records ({nbytes / n / 1024:.1f} KiB each) in {gen_s:.1f} s; {runs} run(s)", flush=True
     )
     res: dict = {"n": n, "runs": runs, "generate_s": gen_s, "record_bytes_mean": nbytes / n}
-    t = Timer()
+    t, pairs = Timer(), []
     for r in range(runs):
         cold()
         t("check", load_content, content)
         t("check_cached", load_content, content)  # again, with the record cache `serve` relies on
         cold()
-        docs = work / f"docs-{n}-{r}"
+        docs = work / f"docs-{n}"
         data, derived = t("prepare", prepare, content)  # check + derive
         jobs = renderer(data, derived).jobs()
         del data, derived
         t("render", write_tree, jobs, TROOT / "docs", docs)  # render + write, on every core
         del jobs
-        site = work / f"site-{n}-{r}"
-        t("mkdocs", mkdocs_build, docs, site, TROOT / "mkdocs.yml")
-        findings = t("audit", audit_site, site)
+        pair = paired(r, docs, content, work, script)
+        pairs.append(pair)
+        for k in ("mkdocs", "full"):
+            t.add(k, pair[k]["wall_s"], pair[k]["cpu_s"])
+        findings = t("audit", audit_site, work / "site-alone")
         if findings:
             print(f"  audit findings: {findings[:3]}", flush=True)
-        shutil.rmtree(docs)
-        shutil.rmtree(site)
-        cold()
-        t("full", build, content, work / f"full-{n}")
-        print(f"  run {r + 1}: {t.last()}", flush=True)
+        if r == runs - 1:
+            res["pages"] = page_weights(work / "site-full")
+        for d in (docs, work / "site-alone", work / "site-full"):
+            shutil.rmtree(d, ignore_errors=True)
+        print(f"  run {r + 1}: {t.last()}; {pair['first']} first, full/mkdocs {pair['ratio']:.3f}, "
+              f"peak PSS {pair['full']['peak_tree_pss_mib']} MiB", flush=True)
     for k in t.wall:
         res[f"{k}_s"] = statistics.median(t.wall[k])
         res[f"{k}_cpu_s"] = statistics.median(t.cpu[k])
         res[f"{k}_all_s"] = [round(x, 3) for x in t.wall[k]]
     res["check_records_per_s"] = n / res["check_s"]
     res["check_records_per_cpu_s"] = n / res["check_cpu_s"]
-    res["full_over_mkdocs"] = res["full_s"] / res["mkdocs_s"]
+    # The headline: the median of the per-run ratios of adjacent, alternated pairs. The ratio of the medians
+    # is kept beside it; on a quiet machine the two agree.
+    res["full_over_mkdocs"] = statistics.median(p["ratio"] for p in pairs)
+    res["full_over_mkdocs_all"] = [round(p["ratio"], 4) for p in pairs]
+    res["full_over_mkdocs_of_medians"] = res["full_s"] / res["mkdocs_s"]
     res["full_over_mkdocs_cpu"] = res["full_cpu_s"] / res["mkdocs_cpu_s"]
-    res["pages"] = page_weights(work / f"full-{n}")
+    # Memory: the largest peak over the runs, not the median.
+    for key, field in (("build_peak_rss_mib", "peak_rss_mib"), ("build_peak_pss_mib", "peak_tree_pss_mib")):
+        values = [p["full"][field] for p in pairs if p["full"][field]]
+        res[key] = max(values) if values else None
+        res[f"{key}_all"] = values
+    res["mkdocs_peak_pss_mib"] = max((p["mkdocs"]["peak_tree_pss_mib"] or 0) for p in pairs) or None
+    res["pairs"] = pairs
     res.update(serve_edit(content, work / f"serve-{n}"))
     print(f"  serve: first refresh {res['serve_first_s']:.2f}s, one record edited {res['serve_edit_s']:.2f}s "
           f"({res['serve_edit_files']} files rewritten)", flush=True)
-    if subprocesses:
-        c = run_child(["--content", str(content), "check", "--quiet"])
-        res["check_subprocess_s"], res["check_subprocess"] = c["wall_s"], c
-        b = run_child(["--content", str(content), "build", "--site-dir", str(work / f"sub-{n}")])
-        res["build_subprocess_s"], res["build_peak_rss_mib"], res["build_peak_pss_mib"], res["build_subprocess"] = (
-            b["wall_s"],
-            b["peak_rss_mib"],
-            b["peak_tree_pss_mib"],
-            b,
-        )
-        print(
-            f"  subprocess: check {c['wall_s']:.2f}s (exit {c['exit']}), build {b['wall_s']:.2f}s "
-            f"(cpu {b['cpu_s']:.2f}s, exit {b['exit']}), peak RSS {b['peak_rss_mib']} MiB, "
-            f"peak PSS of all its processes {b['peak_tree_pss_mib']} MiB",
-            flush=True,
-        )
-        shutil.rmtree(work / f"sub-{n}", ignore_errors=True)
-    shutil.rmtree(work / f"full-{n}", ignore_errors=True)
+    c = run_child(["--content", str(content), "check", "--quiet"])
+    res["check_subprocess_s"], res["check_subprocess"] = c["wall_s"], c
+    print(f"  subprocess: check {c['wall_s']:.2f}s (exit {c['exit']})", flush=True)
     shutil.rmtree(content, ignore_errors=True)
     return res
 
@@ -719,8 +754,7 @@ def table(results: list[dict], ratios: dict) -> str:
         ("mkdocs s", "mkdocs_s", ".2f"),
         ("audit s", "audit_s", ".2f"),
         ("full s", "full_s", ".2f"),
-        ("full/mk", "full_over_mkdocs", ".2f"),
-        ("build(cli) s", "build_subprocess_s", ".2f"),
+        ("full/mk", "full_over_mkdocs", ".3f"),
         ("serve edit s", "serve_edit_s", ".2f"),
         ("peak MiB", "build_peak_rss_mib", "d"),
         ("tree PSS MiB", "build_peak_pss_mib", "d"),
@@ -729,8 +763,13 @@ def table(results: list[dict], ratios: dict) -> str:
     lines = [" | ".join(f"{h:>12}" for h, _, _ in cols)]
     for r in results:
         lines.append(" | ".join(f"{fmt(r.get(k), s):>12}" for _, k, s in cols))
+    for r in results:
+        lines.append(f"full/mkdocs at N={r['n']}, per run (adjacent pairs, order alternated): "
+                     + ", ".join(f"{x:.3f}" for x in r["full_over_mkdocs_all"])
+                     + f"; ratio of the medians {r['full_over_mkdocs_of_medians']:.3f}")
     lines.append("")
-    lines.append("CPU seconds of this process and its workers (less disturbed by other load on a shared machine)")
+    lines.append("CPU seconds, less disturbed by other load on a shared machine: of the bench and its workers for "
+                 "check, render and audit; of the child process and the workers it reaped for mkdocs and full")
     ccols = ["check", "render", "mkdocs", "audit", "full"]
     lines.append(" | ".join(f"{h:>12}" for h in ["N", *ccols, "full/mk"]))
     for r in results:
@@ -775,7 +814,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3, help="runs per size below 10,000 (median reported; default 3)")
     p.add_argument("--large-runs", type=int, default=1, help="runs per size of 10,000 or more (default 1)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--no-subprocess", action="store_true", help="skip the `build.py` subprocess runs (peak memory)")
     p.add_argument("--out", default=str(OUT / "bench.json"), help="JSON output (default bench-output/bench.json)")
     args = p.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -785,7 +823,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     from tracker.site import ROOT as TROOT
-    from tracker.site import mkdocs_build, prepare, renderer, write_tree
+    from tracker.site import prepare, renderer, write_tree
 
     gen = Generator(args.seed)
     probe = speed_probe()
@@ -795,22 +833,27 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
         work = Path(tmp)
-        # Warm-up (discarded): imports, template compilation and theme loading are paid here, not by N=100.
+        # Warm-up (discarded): imports, template compilation and the theme's files in the page cache are
+        # paid here, not by the first size.
         gen.write(20, work / "warm")
         data, derived = prepare(work / "warm")
         write_tree(renderer(data, derived).jobs(), TROOT / "docs", work / "warm-docs")
-        mkdocs_build(work / "warm-docs", work / "warm-site", TROOT / "mkdocs.yml")
+        script = work / "mkdocs_alone.py"
+        script.write_text(MKDOCS_ALONE.format(root=str(ROOT)), encoding="utf-8")
+        if run_child([str(work / "warm-docs"), str(work / "warm-site")], str(script))["exit"]:
+            raise SystemExit("bench: mkdocs build failed on the warm-up records")
         for n in sizes:
             runs = args.large_runs if n >= 10000 else args.runs
-            results.append(bench_size(gen, n, runs, work, not args.no_subprocess))
+            results.append(bench_size(gen, n, runs, work, script))
             ratios = ratio(results)
             report = {
                 "machine": machine(),
                 "command": "python -m tests.bench " + " ".join(argv or sys.argv[1:]),
                 "seed": args.seed,
                 "speed_probe_s": probe,
-                "memory_method": "VmHWM (peak RSS) of one `build.py build` child process, reported by the child at "
-                "exit; and the peak of the summed PSS of that process and its workers, sampled every 50 ms",
+                "memory_method": "the largest over the runs of: VmHWM (peak RSS) of the `build.py build` child process, "
+                "reported by the child at exit; and the peak of the summed PSS of that process and its workers, "
+                "sampled every 50 ms",
                 "results": results,
                 "ratios": ratios,
             }
@@ -843,7 +886,6 @@ def ratio(results: list[dict]) -> dict:
         "full_s",
         "full_cpu_s",
         "mkdocs_cpu_s",
-        "build_subprocess_s",
         "build_peak_rss_mib",
         "build_peak_pss_mib",
     )

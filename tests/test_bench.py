@@ -1,0 +1,30 @@
+"""The benchmark runs end to end on a few records (issue 7). Timings are printed, never asserted: this checks
+that `make bench` works and measures what it says, pairs included."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_runs_and_alternates_its_pairs(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.bench", "--sizes", "24", "--runs", "2", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "full/mkdocs at N=24, per run" in proc.stdout
+    (res,) = json.loads(out.read_text())["results"]
+    pairs = res["pairs"]
+    assert [p["first"] for p in pairs] == ["mkdocs", "full"]  # the order alternates between runs
+    for p in pairs:
+        assert p["mkdocs"]["exit"] == p["full"]["exit"] == 0
+        assert p["ratio"] == p["full"]["wall_s"] / p["mkdocs"]["wall_s"]
+        assert p["full"]["peak_rss_mib"] and p["full"]["peak_tree_pss_mib"]
+    assert sorted(res["full_over_mkdocs_all"]) == sorted(round(p["ratio"], 4) for p in pairs)
+    assert res["build_peak_pss_mib"] == max(p["full"]["peak_tree_pss_mib"] for p in pairs)
+    assert res["pages"]["html_files"] > 24  # the full build's site was measured before it was removed
+    assert res["check_subprocess"]["exit"] == 0
