@@ -431,12 +431,10 @@ class Generator:
 
 
 def cold() -> None:
-    """Forget in-process caches (content._RECORD_CACHE, kept for `serve`) so each run pays what the CLI pays."""
-    from tracker import content as content_mod
+    """Forget in-process caches (the record cache kept for `serve`) so each run pays what the CLI pays."""
+    from tracker.content import clear_cache
 
-    cache = getattr(content_mod, "_RECORD_CACHE", None)
-    if cache is not None:
-        cache.clear()
+    clear_cache()
 
 
 def cpu_time() -> float:

@@ -161,6 +161,12 @@ def _load_content(root: Path) -> Dataset:
 _RECORD_CACHE: dict[tuple, tuple[dict | None, list[Problem]]] = {}
 
 
+def clear_cache() -> None:
+    """Forget the parsed records kept for `serve`: a one-off build (tracker.site.build) has no use for them
+    once its pages are made, and they would stay in memory through MkDocs' build."""
+    _RECORD_CACHE.clear()
+
+
 def load_records(files: list[Path], root: Path, vocab: dict, as_of, vocab_key: str = "") -> list:
     """Load, convert and check record files; return [(record or None, its problems)] in file order.
 

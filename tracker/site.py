@@ -145,6 +145,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
     """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
     from . import parallel
     from .audit import Live, audit_site
+    from .content import clear_cache
     from .stream import Stream
 
     site = site.resolve()
@@ -175,6 +176,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
             count = write_tree(jobs, ROOT / "docs", docs_dir)
             log.info("rendered %d pages in %.1f s; running mkdocs build --strict", count, time.perf_counter() - clock)
         del jobs
+        clear_cache()  # with it, the records are freed here, and MkDocs reuses their memory
         mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
         _release_memory()  # MkDocs' pages are garbage now; the audit below forks workers
         if live:
