@@ -15,8 +15,8 @@ content/site.yaml, vocabularies.yaml and fx.yaml, then measures, each as the med
 - full: `build.py build` (everything, atomically), in a fresh process, right before or after mkdocs alone
   (the order alternates between runs); full/mkdocs is the median of these per-run ratios;
 - audit: tracker.audit.audit_site alone, on the site mkdocs alone built;
-- peak memory: the largest over the runs of `build.py build`: VmHWM of its main process, and the peak summed
-  PSS of it and its worker processes (sampled every 50 ms);
+- peak memory: the largest VmHWM of the timed `build.py build` runs' main process, and the peak summed PSS
+  of it and its worker processes in one more, untimed, build (sampled every 50 ms, which costs CPU);
 - page weight: HTML bytes of project pages and of the home, projects, timeline and summary pages;
 - serve edit: tracker.serve.refresh after one record's title changes (the preview's own work).
 
@@ -508,10 +508,14 @@ def _tree_pss_kib(pid: int) -> int:
     return total
 
 
-def run_child(args: list[str], script: str = "build.py") -> dict:
+def run_child(args: list[str], script: str = "build.py", sample_pss: bool = False) -> dict:
     """Run `python SCRIPT ARGS` in a fresh interpreter; return its wall and CPU seconds (its workers included:
-    wait4 counts the children it reaped), exit code, its peak RSS in MiB (VmHWM of the main process) and the
-    peak PSS of the whole process tree, sampled every 50 ms."""
+    wait4 counts the children it reaped), exit code, its peak RSS in MiB (VmHWM of the main process, free to
+    measure) and, with sample_pss, the peak PSS of the whole process tree, sampled every 50 ms.
+
+    Sampling is not free: one read of smaps_rollup took 17 ms (14 ms of CPU) for a 700 MiB process, so the
+    sampler kept a core about a third busy during a 10,000-record build, on a machine whose two cores the
+    build uses. Timed runs therefore do not sample."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _HWM_WRAPPER, script, *args],
@@ -529,10 +533,12 @@ def run_child(args: list[str], script: str = "build.py") -> dict:
             peak[0] = max(peak[0], _tree_pss_kib(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if sample_pss:
+        sampler.start()
     err = proc.stderr.read().decode("utf-8", "replace")
     done.set()
-    sampler.join()
+    if sample_pss:
+        sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
@@ -645,7 +651,7 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> d
         for d in (docs, work / "site-alone", work / "site-full"):
             shutil.rmtree(d, ignore_errors=True)
         print(f"  run {r + 1}: {t.last()}; {pair['first']} first, full/mkdocs {pair['ratio']:.3f}, "
-              f"peak PSS {pair['full']['peak_tree_pss_mib']} MiB", flush=True)
+              f"peak RSS {pair['full']['peak_rss_mib']} MiB", flush=True)
     for k in t.wall:
         res[f"{k}_s"] = statistics.median(t.wall[k])
         res[f"{k}_cpu_s"] = statistics.median(t.cpu[k])
@@ -658,13 +664,15 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> d
     res["full_over_mkdocs_all"] = [round(p["ratio"], 4) for p in pairs]
     res["full_over_mkdocs_of_medians"] = res["full_s"] / res["mkdocs_s"]
     res["full_over_mkdocs_cpu"] = res["full_cpu_s"] / res["mkdocs_cpu_s"]
-    # Memory: the largest peak over the runs, not the median.
-    for key, field in (("build_peak_rss_mib", "peak_rss_mib"), ("build_peak_pss_mib", "peak_tree_pss_mib")):
-        values = [p["full"][field] for p in pairs if p["full"][field]]
-        res[key] = max(values) if values else None
-        res[f"{key}_all"] = values
-    res["mkdocs_peak_pss_mib"] = max((p["mkdocs"]["peak_tree_pss_mib"] or 0) for p in pairs) or None
+    # Memory: the largest peak RSS over the timed runs, and the summed PSS of one more, untimed, build.
+    res["build_peak_rss_mib"] = max(p["full"]["peak_rss_mib"] or 0 for p in pairs) or None
+    res["mkdocs_peak_rss_mib"] = max(p["mkdocs"]["peak_rss_mib"] or 0 for p in pairs) or None
     res["pairs"] = pairs
+    m = run_child(["--content", str(content), "build", "--site-dir", str(work / "site-full")], sample_pss=True)
+    res["build_peak_pss_mib"], res["memory_run"] = m["peak_tree_pss_mib"], m
+    shutil.rmtree(work / "site-full", ignore_errors=True)
+    print(f"  memory: peak RSS {res['build_peak_rss_mib']} MiB (mkdocs alone {res['mkdocs_peak_rss_mib']} MiB); "
+          f"an untimed build's processes peaked at {m['peak_tree_pss_mib']} MiB summed PSS", flush=True)
     res.update(serve_edit(content, work / f"serve-{n}"))
     print(f"  serve: first refresh {res['serve_first_s']:.2f}s, one record edited {res['serve_edit_s']:.2f}s "
           f"({res['serve_edit_files']} files rewritten)", flush=True)
@@ -849,9 +857,9 @@ def main(argv: list[str] | None = None) -> int:
                 "command": "python -m tests.bench " + " ".join(argv or sys.argv[1:]),
                 "seed": args.seed,
                 "speed_probe_s": probe,
-                "memory_method": "the largest over the runs of: VmHWM (peak RSS) of the `build.py build` child process, "
-                "reported by the child at exit; and the peak of the summed PSS of that process and its workers, "
-                "sampled every 50 ms",
+                "memory_method": "VmHWM (peak RSS) of the `build.py build` child process, reported by the child at exit, the "
+                "largest over the timed runs; and the peak of the summed PSS of that process and its workers, "
+                "sampled every 50 ms in one more build that is not timed",
                 "results": results,
                 "ratios": ratios,
             }
