@@ -46,6 +46,13 @@ def test_every_page_kind_exists(built):
         assert (built / page).is_file(), page
 
 
+def test_build_does_not_keep_the_records_cached(built):
+    # serve keeps parsed records between refreshes; a one-off build frees them before MkDocs runs
+    from tracker import content as content_mod
+
+    assert not content_mod._RECORD_CACHE
+
+
 def test_seed_question_in_two_clicks(built):
     """What was signed in Zhejiang in July 2020, for how much, and what was planned next?"""
     home = (built / "index.html").read_text()
