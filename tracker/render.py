@@ -182,6 +182,20 @@ class Job(NamedTuple):
         return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Paging:
+    """One page of a list split into pages (Renderer.pages_of): page `number` of `count`, showing rows
+    `first` (1-based) to first + len(rows) - 1 of `total`; `urls` of every page, from the site root."""
+
+    number: int
+    count: int
+    total: int
+    first: int
+    rows: list
+    urls: list[str]
+    path: str
+
+
 class Renderer:
     """Render every page of the site from a validated Dataset and its Derived values."""
 
@@ -350,23 +364,29 @@ class Renderer:
             where = f"{getattr(exc, 'filename', None) or template}{f':{line}' if line else ''}"
             raise BuildFailed(f"template error in {where} while rendering {path}: {exc}") from None
 
-    PROJECTS_PER_PAGE = 250
+    PROJECTS_PER_PAGE = 250  # rows of the projects list and of each browse page
     TIMELINE_NEWEST = 300  # events on the timeline's front page
     EVENTS_PER_PAGE = 1500  # a year with more events is split into month pages
+
+    def pages_of(self, rows: list, path: str, url: str, rest: str) -> list[Paging]:
+        """Split a list of projects into pages of PROJECTS_PER_PAGE rows. The first page is written to `path`
+        and has the URL `url`; page n is written to `rest` + "n.md" and has the URL `rest` + "n/" (from the
+        site root). Page numbers are plain integers, so `rest` can never meet a slug or id."""
+        size = self.PROJECTS_PER_PAGE
+        count = max(1, -(-len(rows) // size))
+        urls = [url] + [f"{rest}{n}/" for n in range(2, count + 1)]
+        return [Paging(n, count, len(rows), (n - 1) * size + 1, rows[(n - 1) * size : n * size], urls,
+                       path if n == 1 else f"{rest}{n}.md") for n in range(1, count + 1)]
 
     def paged_pages(self) -> list[tuple[str, str, dict]]:
         """The projects list and the timeline, split so no page grows with the whole dataset:
         [(path, template, context)]."""
         records, events = self.data.records, self.derived.events
         out = []
-        size = self.PROJECTS_PER_PAGE
-        count = max(1, -(-len(records) // size))
-        for n in range(1, count + 1):
-            path = "projects/index.md" if n == 1 else f"projects-list/{n}.md"
-            rows = records[(n - 1) * size : n * size]
-            out.append((path, "projects.md", dict(
-                rows=rows, page_no=n, pages=count, total=len(records), first=(n - 1) * size + 1,
-                page_title="Projects" if n == 1 else f"Projects, page {n}",
+        for paging in self.pages_of(records, "projects/index.md", "projects/", "projects-list/"):
+            out.append((paging.path, "projects.md", dict(
+                rows=paging.rows, paging=paging,
+                page_title="Projects" if paging.number == 1 else f"Projects, page {paging.number}",
                 page_description=f"All {len(records)} tracked projects.")))
         by_year: dict[int, list] = {}
         for e in events:
@@ -444,13 +464,14 @@ class Renderer:
                  "status": "Status"}
         for kind in kinds:
             for g in derived.by[kind]:
-                path = f"browse/{kind}/{derived.slugs[(kind, g.key)]}.md"
-                jobs.append(self._one(
-                    path, "browse.md", group=g, kind=kind, kind_label=kinds[kind],
-                    records=[by_id[i] for i in g.projects],
-                    page_title=f"{kinds[kind]}: {g.label}",
-                    page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
-                ))
+                url = self.browse(kind, g.key)
+                for paging in self.pages_of([by_id[i] for i in g.projects], f"{url[:-1]}.md", url, url):
+                    title = f"{kinds[kind]}: {g.label}"
+                    jobs.append(self._one(
+                        paging.path, "browse.md", group=g, kind=kind, kind_label=kinds[kind], rows=paging.rows,
+                        paging=paging, page_title=title if paging.number == 1 else f"{title}, page {paging.number}",
+                        page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
+                    ))
         jobs.append(self._one(
             "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",
             page_description="Projects by country, region, company, segment and status.",
