@@ -13,7 +13,10 @@ content/site.yaml, vocabularies.yaml and fx.yaml, then measures, each as the med
 - render: write_tree, rendering and writing the Markdown docs tree on every core;
 - mkdocs: `mkdocs build --strict` alone on that rendered tree, in a fresh process;
 - full: `build.py build` (everything, atomically), in a fresh process, right before or after mkdocs alone
-  (the order alternates between runs); full/mkdocs is the median of these per-run ratios;
+  (the order alternates between runs); full/mkdocs is the median of these per-run ratios. Each run also
+  gives the full build's wall time over MkDocs' own build time inside it (from MkDocs' log line), which
+  does not depend on the machine keeping one speed across the pair, and the CPU time the hypervisor
+  stole from the machine during each child (/proc/stat), which says when it did not;
 - audit: tracker.audit.audit_site alone, on the site mkdocs alone built;
 - peak memory: the largest VmHWM of the timed `build.py build` runs' main process, and the peak summed PSS
   of it and its worker processes in one more, untimed, build (sampled every 50 ms, which costs CPU);
@@ -31,6 +34,7 @@ import logging
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -516,6 +520,7 @@ def run_child(args: list[str], script: str = "build.py", sample_pss: bool = Fals
     Sampling is not free: one read of smaps_rollup took 17 ms (14 ms of CPU) for a 700 MiB process, so the
     sampler kept a core about a third busy during a 10,000-record build, on a machine whose two cores the
     build uses. Timed runs therefore do not sample."""
+    steal0 = steal_s()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", _HWM_WRAPPER, script, *args],
@@ -542,11 +547,19 @@ def run_child(args: list[str], script: str = "build.py", sample_pss: bool = Fals
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t0
+    steal = steal_s() - steal0 if steal0 is not None else None
     if proc.returncode:
         sys.stderr.write(err[-2000:])
     hwm = [int(line.split()[1]) for line in err.splitlines() if line.startswith("BENCH_VMHWM_KB ")]
+    inside = [float(m) for m in re.findall(r"^Documentation built in ([0-9.]+) seconds$", err, re.M)]
     return {
         "wall_s": wall,
+        # MkDocs' own build() time in this process, from its log line: in the full build, the rest of the
+        # wall time is start-up and our own work, measured in the same run and so immune to the machine
+        # changing speed between the two runs of a pair.
+        "mkdocs_inside_s": inside[-1] if inside else None,
+        # Time the hypervisor gave this machine's virtual CPUs to others while the child ran (all CPUs).
+        "steal_s": steal,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "exit": proc.returncode,
         "peak_rss_mib": hwm[-1] // 1024 if hwm else None,
@@ -554,12 +567,25 @@ def run_child(args: list[str], script: str = "build.py", sample_pss: bool = Fals
     }
 
 
+def steal_s() -> float | None:
+    """CPU seconds stolen from this virtual machine by its hypervisor so far, summed over its CPUs (the
+    `steal` column of /proc/stat), or None where the kernel does not say. A child that ran while much time
+    was stolen ran slower than its neighbour in a pair for reasons outside it."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 # `mkdocs build --strict` on an already rendered docs tree, in a fresh interpreter: the same load_config and
 # build calls as `build.py build` makes (tracker.site.mkdocs_build), with the docs_dir override that
-# mkdocs' own command line lacks.
+# mkdocs' own command line lacks. MkDocs logs its own build time, as it does inside `build.py build`.
 MKDOCS_ALONE = """
-import sys
+import logging, sys
 from pathlib import Path
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+logging.getLogger("mkdocs.commands.build").setLevel(logging.INFO)
 sys.path.insert(0, {root!r})
 from tracker.site import ROOT, mkdocs_build
 mkdocs_build(Path(sys.argv[1]), Path(sys.argv[2]), ROOT / "mkdocs.yml")
@@ -586,6 +612,11 @@ def paired(run: int, docs: Path, content: Path, work: Path, script: Path) -> dic
             raise SystemExit(f"bench: {name} exited {out[name]['exit']}")
     out["first"] = order[0][0]
     out["ratio"] = out["full"]["wall_s"] / out["mkdocs"]["wall_s"]
+    inside, alone = out["full"]["mkdocs_inside_s"], out["mkdocs"]["mkdocs_inside_s"]
+    # The same question asked inside one run: the full build's wall time over the time MkDocs' build()
+    # took within it. And MkDocs' build() inside the full build over the same call alone.
+    out["ratio_inside"] = out["full"]["wall_s"] / inside if inside else None
+    out["mkdocs_inside_over_alone"] = inside / alone if inside and alone else None
     return out
 
 
@@ -650,7 +681,9 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> d
             res["pages"] = page_weights(work / "site-full")
         for d in (docs, work / "site-alone", work / "site-full"):
             shutil.rmtree(d, ignore_errors=True)
-        print(f"  run {r + 1}: {t.last()}; {pair['first']} first, full/mkdocs {pair['ratio']:.3f}, "
+        print(f"  run {r + 1}: {t.last()}; {pair['first']} first, full/mkdocs {pair['ratio']:.3f} "
+              f"(full / its own mkdocs {fmt(pair['ratio_inside'], '.3f')}; stolen CPU s: mkdocs "
+              f"{fmt(pair['mkdocs']['steal_s'], '.1f')}, full {fmt(pair['full']['steal_s'], '.1f')}), "
               f"peak RSS {pair['full']['peak_rss_mib']} MiB", flush=True)
     for k in t.wall:
         res[f"{k}_s"] = statistics.median(t.wall[k])
@@ -664,6 +697,13 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> d
     res["full_over_mkdocs_all"] = [round(p["ratio"], 4) for p in pairs]
     res["full_over_mkdocs_of_medians"] = res["full_s"] / res["mkdocs_s"]
     res["full_over_mkdocs_cpu"] = res["full_cpu_s"] / res["mkdocs_cpu_s"]
+    inside = [p["ratio_inside"] for p in pairs if p["ratio_inside"]]
+    res["full_over_mkdocs_inside"] = statistics.median(inside) if inside else None
+    res["full_over_mkdocs_inside_all"] = [round(x, 4) for x in inside]
+    slower = [p["mkdocs_inside_over_alone"] for p in pairs if p["mkdocs_inside_over_alone"]]
+    res["mkdocs_inside_over_alone"] = statistics.median(slower) if slower else None
+    res["steal_all_s"] = [[round(p[k]["steal_s"], 1) if p[k]["steal_s"] is not None else None
+                           for k in ("mkdocs", "full")] for p in pairs]
     # Memory: the largest peak RSS over the timed runs, and the summed PSS of one more, untimed, build.
     res["build_peak_rss_mib"] = max(p["full"]["peak_rss_mib"] or 0 for p in pairs) or None
     res["mkdocs_peak_rss_mib"] = max(p["mkdocs"]["peak_rss_mib"] or 0 for p in pairs) or None
@@ -773,6 +813,11 @@ def table(results: list[dict], ratios: dict) -> str:
         lines.append(f"full/mkdocs at N={r['n']}, per run (adjacent pairs, order alternated): "
                      + ", ".join(f"{x:.3f}" for x in r["full_over_mkdocs_all"])
                      + f"; ratio of the medians {r['full_over_mkdocs_of_medians']:.3f}")
+        lines.append("  within each full build, its wall time / MkDocs' own build time in it: "
+                     + ", ".join(f"{x:.3f}" for x in r["full_over_mkdocs_inside_all"])
+                     + f"; MkDocs inside the build / MkDocs alone: {fmt(r['mkdocs_inside_over_alone'], '.3f')}"
+                     + "; CPU seconds stolen by the hypervisor (mkdocs alone, full): "
+                     + ", ".join(f"{fmt(a, '.1f')}/{fmt(b, '.1f')}" for a, b in r["steal_all_s"]))
     lines.append("")
     lines.append("CPU seconds, less disturbed by other load on a shared machine: of the bench and its workers for "
                  "check, render and audit; of the child process and the workers it reaped for mkdocs and full")

@@ -24,6 +24,10 @@ def test_bench_runs_and_alternates_its_pairs(tmp_path):
         assert p["mkdocs"]["exit"] == p["full"]["exit"] == 0
         assert p["ratio"] == p["full"]["wall_s"] / p["mkdocs"]["wall_s"]
         assert p["full"]["peak_rss_mib"] and p["full"]["peak_tree_pss_mib"] is None  # timed runs do not sample
+        # MkDocs' own build time was read from both children's logs, and fits inside each child's wall time
+        for side in ("mkdocs", "full"):
+            assert 0 < p[side]["mkdocs_inside_s"] < p[side]["wall_s"]
+        assert p["ratio_inside"] == p["full"]["wall_s"] / p["full"]["mkdocs_inside_s"] > 1
     assert sorted(res["full_over_mkdocs_all"]) == sorted(round(p["ratio"], 4) for p in pairs)
     assert res["build_peak_rss_mib"] == max(p["full"]["peak_rss_mib"] for p in pairs)
     assert res["build_peak_pss_mib"] == res["memory_run"]["peak_tree_pss_mib"] > 0
