@@ -93,3 +93,49 @@ def test_task_returns_raises_and_can_be_stopped():
     start = time.perf_counter()
     slow.close()  # killed and reaped, not waited for
     assert time.perf_counter() - start < 10
+
+
+def test_pages_are_deleted_once_read_and_the_site_is_the_same(content, tmp_path, monkeypatch):
+    """Without --keep-docs the pages go on another core as soon as MkDocs has read them (on_env); the
+    static files it copies afterwards stay, and the published site is the one-core build's."""
+    from tracker.stream import Stream
+
+    jobs = [Job(("a.md",), lambda: {"a.md": "# A\n"}), Job(("d/x.csv",), lambda: {"d/x.csv": "x\n"})]
+    stream = Stream(jobs, tmp_path / "no-docs", tmp_path / "docs", tmp_path / "scratch", discard=True)
+    assert stream.finish() == 2
+    stream.close()
+    assert tree(tmp_path / "docs") == {"d/x.csv": hashlib.sha256(b"x\n").hexdigest()}
+
+    monkeypatch.setenv("TRACKER_WORKERS", "2")
+    site_mod.build(content, tmp_path / "two" / "site")
+    monkeypatch.setenv("TRACKER_WORKERS", "1")
+    site_mod.build(content, tmp_path / "one" / "site")
+    assert tree(tmp_path / "two" / "site") == tree(tmp_path / "one" / "site")
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == [".site.lock", "site"]  # no leftovers
+
+
+def test_placeholders_can_be_links_to_one_empty_file_and_never_overwrite(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from tracker.stream import placeholders
+
+    jobs = [Job((f"p/{i}.md",), lambda: {}) for i in range(5)]
+    empty = tmp_path / "empty"
+    empty.touch()
+    links = []
+    real_link = os.link
+
+    def link(src, dst):  # a file system whose files take two links at most, as ext4 takes 65,000
+        if links.count(str(src)) == 2:
+            raise OSError(errno.EMLINK, "Too many links")
+        links.append(str(src))
+        real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", link)
+    root = placeholders(jobs, tmp_path / "no-docs", tmp_path / "docs", empty)
+    assert sorted(p.name for p in (root / "p").iterdir()) == [f"{i}.md" for i in range(5)]
+    assert all((root / "p" / f"{i}.md").stat().st_size == 0 for i in range(5))
+    assert len(set(links)) == 3  # empty, then two more once each filled up
+    with pytest.raises(BuildFailed, match="would overwrite"):
+        placeholders(jobs[:1], tmp_path / "no-docs", tmp_path / "docs", empty)

@@ -169,7 +169,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         del data, derived  # held by the jobs only: freed with them, before MkDocs builds its own copy
         clock = time.perf_counter()
         if live:
-            stream = Stream(jobs, ROOT / "docs", docs_dir, work / "scratch")
+            stream = Stream(jobs, ROOT / "docs", docs_dir, work / "scratch", discard=not keep_docs)
             cleanup.callback(stream.close)
             log.info("running mkdocs build --strict, rendering pages on another core as it reads them")
         else:
