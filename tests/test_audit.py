@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tracker.audit import audit_page, audit_site, theme_scripts
+from tracker.audit import audit_page, audit_site, broken_links, theme_scripts
 
 FILES = {"index.html", "projects/a/index.html", "assets/tracker.css"}
 ALLOWED = {"assets/javascripts/bundle.js", "assets/tracker.js"}
@@ -127,3 +129,24 @@ def test_a_page_changed_after_its_live_audit_is_parsed_again(tmp_path):
             return {"index.html": (_digest(clean.encode()), [], set())}
 
     assert audit_site(tmp_path, Stale()) == ["index.html: forbidden element <iframe>"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(rel=st.sampled_from(["index.html", "a/index.html", "a/b/index.html", "a/b/c/index.html"]),
+       parts=st.lists(st.sampled_from(["..", ".", "", "a", "b", "c.png", "...", "x?q", "y#f"]), min_size=1, max_size=6))
+def test_links_resolve_as_a_browser_resolves_them(rel, parts):
+    """broken_links shortens ../ against the page's folder before resolving (so one project page's
+    answer serves all): it must agree with resolving each link in full."""
+    import posixpath
+
+    files = {"index.html", "a/index.html", "a/b/index.html", "a/b/c.png", "a/a/index.html", "b/index.html"}
+    href = "/".join(parts)
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    want = []
+    if path and not path.startswith("/"):
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+        if target == ".." or target.startswith("../"):
+            want = [f"link leaves the site: {href}"]
+        elif target not in files and f"{target}/index.html".lstrip("/") not in files and target != ".":
+            want = [f"broken link: {href}"]
+    assert broken_links(rel, {href}, files) == want

@@ -8,6 +8,7 @@ safety notes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -188,14 +189,22 @@ def broken_links(rel: str, hrefs: set[str], files: set[str]) -> list[str]:
 
     Links are resolved as a browser does, on the URL path (no file-system calls: thousands of pages)."""
     out = []
-    here = posixpath.dirname(rel)
+    folder = posixpath.dirname(rel)
     for href in sorted(hrefs):
-        path = re.split(r"[#?]", href, maxsplit=1)[0]
+        path = href.split("#", 1)[0].split("?", 1)[0]
         if not path or path.startswith("/"):
             continue
-        target = posixpath.normpath(posixpath.join(here, path))
+        here = folder
+        while path.startswith("../") and path[3:4] != "/" and here:  # the same link on every project page
+            here, path = posixpath.dirname(here), path[3:]
+        target = _target(here, path)
         if target == ".." or target.startswith("../"):
             out.append(f"link leaves the site: {href}")
         elif target not in files and f"{target}/index.html".lstrip("/") not in files and target != ".":
             out.append(f"broken link: {href}")
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _target(here: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(here, path))
