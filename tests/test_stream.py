@@ -139,3 +139,23 @@ def test_placeholders_can_be_links_to_one_empty_file_and_never_overwrite(tmp_pat
     assert len(set(links)) == 3  # empty, then two more once each filled up
     with pytest.raises(BuildFailed, match="would overwrite"):
         placeholders(jobs[:1], tmp_path / "no-docs", tmp_path / "docs", empty)
+
+
+def test_placeholders_fall_back_to_files_where_links_are_not_allowed(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from tracker.stream import placeholders
+
+    def link(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", link)
+    empty = tmp_path / "empty"
+    empty.touch()
+    jobs = [Job((f"p/{i}.md",), lambda: {}) for i in range(3)]
+    root = placeholders(jobs, tmp_path / "no-docs", tmp_path / "docs", empty)
+    assert sorted(p.name for p in (root / "p").iterdir()) == ["0.md", "1.md", "2.md"]
+    assert empty.stat().st_nlink == 1  # files of their own
+    with pytest.raises(BuildFailed, match="would overwrite"):
+        placeholders(jobs[:1], tmp_path / "no-docs", tmp_path / "docs", empty)
