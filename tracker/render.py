@@ -185,7 +185,7 @@ class Job(NamedTuple):
 @dataclasses.dataclass(frozen=True)
 class Paging:
     """One page of a list split into pages (Renderer.pages_of): page `number` of `count`, showing rows
-    `first` (1-based) to first + len(rows) - 1 of `total`; `urls` of every page, from the site root."""
+    rows `first` to `last` (1-based) of `total`; `urls` of every page, from the site root."""
 
     number: int
     count: int
@@ -194,6 +194,10 @@ class Paging:
     rows: list
     urls: list[str]
     path: str
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
 
 
 class Renderer:
@@ -385,8 +389,7 @@ class Renderer:
         out = []
         for paging in self.pages_of(records, "projects/index.md", "projects/", "projects-list/"):
             out.append((paging.path, "projects.md", dict(
-                rows=paging.rows, paging=paging,
-                page_title="Projects" if paging.number == 1 else f"Projects, page {paging.number}",
+                paging=paging, page_title="Projects" if paging.number == 1 else f"Projects, page {paging.number}",
                 page_description=f"All {len(records)} tracked projects.")))
         by_year: dict[int, list] = {}
         for e in events:
@@ -468,8 +471,8 @@ class Renderer:
                 for paging in self.pages_of([by_id[i] for i in g.projects], f"{url[:-1]}.md", url, url):
                     title = f"{kinds[kind]}: {g.label}"
                     jobs.append(self._one(
-                        paging.path, "browse.md", group=g, kind=kind, kind_label=kinds[kind], rows=paging.rows,
-                        paging=paging, page_title=title if paging.number == 1 else f"{title}, page {paging.number}",
+                        paging.path, "browse.md", group=g, kind=kind, kind_label=kinds[kind], paging=paging,
+                        page_title=title if paging.number == 1 else f"{title}, page {paging.number}",
                         page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
                     ))
         jobs.append(self._one(

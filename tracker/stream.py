@@ -56,23 +56,30 @@ def placeholders(jobs: list, docs_src: Path, out: Path, empty: Path | None = Non
                 (root / folder).mkdir(parents=True, exist_ok=True)
                 made.add(folder)
             try:
-                if empty is not None:
-                    try:
-                        os.link(empty, root / rel)  # fails, like O_EXCL, if rel exists
-                        continue
-                    except FileExistsError:
-                        raise
-                    except OSError as exc:
-                        if exc.errno == errno.EMLINK:  # ext4 allows 65,000 links to a file: start another
-                            empty = empty.with_name(empty.name + "+")
-                            empty.touch(exist_ok=False)
-                            os.link(empty, root / rel)
-                            continue
-                        empty = None  # a file system without hard links: files of their own, as below
-                os.close(os.open(root / rel, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+                empty = _placeholder(root / rel, empty)
             except FileExistsError:
                 raise BuildFailed(f"generated page {rel} would overwrite another page of the docs tree") from None
     return root
+
+
+def _placeholder(target: Path, empty: Path | None) -> Path | None:
+    """Create target, empty, failing if it exists; return the file to link the next placeholder to."""
+    if empty is not None:
+        try:
+            os.link(empty, target)
+            return empty
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno != errno.EMLINK:
+                empty = None  # a file system without hard links: files of their own, below
+            else:  # ext4 allows 65,000 links to a file: start another
+                empty = empty.with_name(empty.name + "+")
+                empty.touch(exist_ok=False)
+                os.link(empty, target)
+                return empty
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    return None
 
 
 class Stream:
