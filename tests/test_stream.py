@@ -159,3 +159,19 @@ def test_placeholders_fall_back_to_files_where_links_are_not_allowed(tmp_path, m
     assert empty.stat().st_nlink == 1  # files of their own
     with pytest.raises(BuildFailed, match="would overwrite"):
         placeholders(jobs[:1], tmp_path / "no-docs", tmp_path / "docs", empty)
+
+
+def test_a_page_that_cannot_be_deleted_does_not_fail_the_build(tmp_path, monkeypatch):
+    import os
+
+    from tracker.stream import Stream
+
+    def unlink(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    jobs = [Job(("a.md",), lambda: {"a.md": "# A\n"})]
+    stream = Stream(jobs, tmp_path / "no-docs", tmp_path / "docs", tmp_path / "scratch", discard=True)
+    monkeypatch.setattr(os, "unlink", unlink)  # before finish() forks the deleting worker
+    assert stream.finish() == 1
+    stream.close()  # waits for the worker, which could not delete: no error
+    assert (tmp_path / "docs" / "a.md").read_text() == "# A\n"

@@ -165,7 +165,9 @@ def _write(path: Path, text: str | bytes) -> None:
 
 
 def _unlink(root: Path, pages: list[str]) -> int:
+    """Delete the pages; like the build's final rmtree(ignore_errors=True), a page that cannot be deleted
+    is left for it (or the next build's clean-up) rather than failing a build that has succeeded."""
     for rel in pages:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(root / rel)
     return len(pages)
