@@ -234,7 +234,7 @@ def test_amount_without_sourced_rate_is_shown_unconverted(content, tmp_path):
     page = (site / "projects/vnd-plant/index.html").read_text()
     assert "VND 2 trillion" in page and "not converted: no sourced VND rate for 2025" in page
     summary = (site / "summary/index.html").read_text()
-    assert "1 amount(s) have no sourced exchange rate and are left out of the USD totals" in summary
+    assert "1 amount has no sourced exchange rate and is left out of the USD totals" in summary
 
 
 def test_sharing_metadata_and_canonical_url(content, tmp_path):

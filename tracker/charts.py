@@ -26,7 +26,9 @@ class Bar:
 
 
 def compact(value: Decimal) -> str:
-    """Short money text for small spaces: 11.4B, 261M, 950K."""
+    """Short money text for small spaces: 11.4B, 261M, 950K, 0."""
+    if not value:
+        return "0"
     for scale, suffix in ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"),
                           (Decimal(10) ** 3, "K")):
         if value >= scale:
@@ -39,21 +41,34 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _svg(cid: str, width: float, height: float, title: str, desc: str, body: list[Markup], cls: str) -> Markup:
-    """Wrap a chart: a keyboard-focusable scroll box labelled by the chart's title. A chart whose marks
-    are links is a group (its links stay reachable); one without links is a single image."""
+def figure(cid: str, title: str, desc: str, body: Markup, key: str = "", source: str = "") -> Markup:
+    """A chart as a figure: its title, units and reading guide visible as text above it, its key and
+    source line below. Assistive technology reads the same title and description (aria-labelledby)."""
+    foot = Markup('<p class="tr-figure-source">{}</p>').format(source) if source else Markup("")
+    return Markup(
+        '<figure class="tr-figure" id="{cid}-figure" aria-labelledby="{cid}-title">'
+        '<figcaption><span class="tr-figure-title" id="{cid}-title">{title}</span> '
+        '<span class="tr-figure-desc" id="{cid}-desc">{desc}</span></figcaption>'
+    ).format(cid=cid, title=title, desc=desc) + body + key + foot + Markup("</figure>")
+
+
+def _svg(cid: str, width: float, height: float, body: list[Markup], cls: str) -> Markup:
+    """Wrap an SVG chart in a keyboard-focusable scroll box labelled by its figure's visible title. A chart
+    whose marks are links is a group (its links stay reachable); one without links is a single image. The
+    chart is drawn at least at its natural size (so no text shrinks below 13 x its scale), and on a
+    narrow screen the box scrolls."""
     content = Markup("").join(body)
     role = "group" if "<a " in content else "img"
     head = Markup(
         '<div class="tr-chartbox" tabindex="0" role="region" aria-labelledby="{cid}-title">'
         '<svg class="tr-chart {cls}" id="{cid}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="{role}" '
-        'aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{cid}-title">{title}</title><desc id="{cid}-desc">{desc}</desc>'
-        '<defs><pattern id="{cid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" class="tr-hatch-bg"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" class="tr-hatch-line"/></pattern></defs>'
-    ).format(cls=cls, cid=cid, w=_f(width), h=_f(height), title=title, desc=desc, role=role)
+        'style="min-width:{w}px" aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">'
+    ).format(cls=cls, cid=cid, w=_f(width), h=_f(height), role=role)
     return head + content + Markup("</svg></div>")
+
+
+APPROX_KEY = Markup('<p class="tr-legend"><span class="tr-key tr-key--approx"></span> hatched, with ≈: the total '
+                    'includes approximate figures (“about”, “up to”, ranges)</p>')
 
 
 def top_n(bars: list[Bar], n: int, other_text) -> list[Bar]:
@@ -68,51 +83,41 @@ def top_n(bars: list[Bar], n: int, other_text) -> list[Bar]:
     ]
 
 
-def bar_chart(cid: str, title: str, desc: str, bars: list[Bar], width: int = 640) -> Markup:
-    """Horizontal bars, lengths proportional to values; labels and values as text."""
-    label_w, value_w, row, gap = 190, 130, 22, 6
-    plot_w = width - label_w - value_w
+def _pct(value: Decimal, top: Decimal) -> str:
+    return _f(float(value / top * 100)) if top else "0"
+
+
+def bar_chart(cid: str, title: str, desc: str, bars: list[Bar], source: str = "") -> Markup:
+    """Horizontal bars as HTML: each row a label, a bar whose length is proportional to its value, and the
+    value as text. HTML rather than SVG so that the text keeps its size at any width, and on a phone the
+    label goes above its bar. Approximate totals are hatched and marked with ≈, never by colour alone."""
     top = max((b.value for b in bars), default=Decimal(0))
-    height = max(1, len(bars)) * (row + gap) + gap
-    body = []
-    for i, b in enumerate(bars):
-        y = gap + i * (row + gap)
-        length = float(b.value / top * plot_w) if top else 0.0
-        label = b.label if len(b.label) <= 28 else b.label[:27] + "…"
-        text = Markup('<text x="{x}" y="{y}" class="tr-chart-label" text-anchor="end">{t}</text>').format(
-            x=label_w - 8, y=_f(y + row * 0.7), t=label)
-        if b.href:
-            text = Markup('<a href="{h}">{t}</a>').format(h=b.href, t=text)
-        fill = f"url(#{cid}-hatch)" if b.approximate else None
-        rect = Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="tr-bar{a}"{fill} data-value="{v}">'
-                      '<title>{full}: {val}</title></rect>').format(
-            x=label_w, y=_f(y), w=_f(length), h=row, a=" tr-bar--approx" if b.approximate else "",
-            fill=Markup(' style="fill:{}"').format(fill) if fill else "", v=str(b.value), full=b.label, val=b.text)
-        value = Markup('<text x="{x}" y="{y}" class="tr-chart-value">{t}</text>').format(
-            x=_f(label_w + length + 6), y=_f(y + row * 0.7), t=("≈ " if b.approximate else "") + b.text)
-        body += [text, rect, value]
-    return _svg(cid, width, height, title, desc, body, "tr-chart--bars")
+    rows = []
+    for b in bars:
+        label = Markup('<a href="{h}">{t}</a>').format(h=b.href, t=b.label) if b.href else escape(b.label)
+        rows.append(Markup(
+            '<li><span class="tr-bars-label">{label}</span><span class="tr-bars-track">'
+            '<span class="tr-bar{a}" style="width:{w}%" data-value="{v}"></span></span>'
+            '<span class="tr-bars-value">{t}</span></li>').format(
+            label=label, a=" tr-bar--approx" if b.approximate else "", w=_pct(b.value, top), v=str(b.value),
+            t=("≈ " if b.approximate else "") + b.text))
+    body = Markup('<ol class="tr-bars" aria-labelledby="{cid}-title">{rows}</ol>').format(
+        cid=cid, rows=Markup("").join(rows))
+    key = APPROX_KEY if any(b.approximate for b in bars) else Markup("")
+    return figure(cid, title, desc, body, key, source)
 
 
-def column_chart(cid: str, title: str, desc: str, columns: list[tuple[str, int]], width: int = 640) -> Markup:
-    """Vertical columns for counts (e.g. announcements per year), value written above each."""
-    height, base, topm = 200, 170, 20
-    n = max(1, len(columns))
-    step = (width - 40) / n
+def column_chart(cid: str, title: str, desc: str, columns: list[tuple[str, int]], source: str = "") -> Markup:
+    """Vertical columns for counts (e.g. projects per year) as HTML, the count written above each column."""
     peak = max((c for _, c in columns), default=0) or 1
-    body = [Markup('<line x1="20" y1="{y}" x2="{x2}" y2="{y}" class="tr-axis"/>').format(y=base, x2=width - 20)]
-    for i, (label, count) in enumerate(columns):
-        h = (base - topm) * count / peak
-        x = 20 + i * step + step * 0.15
-        w = step * 0.7
-        body.append(Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="tr-bar" data-value="{c}">'
-                           '<title>{l}: {c}</title></rect>').format(x=_f(x), y=_f(base - h), w=_f(w), h=_f(h),
-                                                                     c=count, l=label))
-        body.append(Markup('<text x="{x}" y="{y}" class="tr-chart-value" text-anchor="middle">{c}</text>').format(
-            x=_f(x + w / 2), y=_f(base - h - 4), c=count))
-        body.append(Markup('<text x="{x}" y="{y}" class="tr-chart-label" text-anchor="middle">{l}</text>').format(
-            x=_f(x + w / 2), y=base + 18, l=label))
-    return _svg(cid, width, height, title, desc, body, "tr-chart--columns")
+    cols = [Markup('<li><span class="tr-cols-value">{c}</span><span class="tr-cols-track">'
+                   '<span class="tr-bar" style="height:{h}%" data-value="{c}"></span></span>'
+                   '<span class="tr-cols-label">{l}</span></li>').format(c=count, h=_pct(Decimal(count), Decimal(peak)),
+                                                                       l=label)
+            for label, count in columns]
+    body = Markup('<ol class="tr-cols" aria-labelledby="{cid}-title">{cols}</ol>').format(
+        cid=cid, cols=Markup("").join(cols))
+    return figure(cid, title, desc, body, source=source)
 
 
 # Tile-grid layouts: one equal tile per region, roughly where it lies. (column, row)
@@ -140,10 +145,28 @@ def compress(tiles: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     return {k: (cols[x], rows[y]) for k, (x, y) in tiles.items()}
 
 
-def tile_map(cid: str, title: str, desc: str, tiles: dict[str, tuple[int, int]],
-             values: dict[str, tuple[Decimal, str, str, str | None]], tile: int = 58) -> Markup:
-    """A tile-grid map; values: code -> (amount, short label, value text, href). Tiles without data stay
-    outlined. Colour is binned into 5 steps; every tile also carries its label and value as text."""
+@dataclass(frozen=True)
+class Tile:
+    """One place on a tile map: its US-dollar total (None: nothing disclosed), short label, full name,
+    value as text and link."""
+
+    amount: Decimal | None
+    short: str
+    name: str
+    text: str
+    href: str | None = None
+
+
+BINS = 5
+
+
+def tile_map(cid: str, title: str, desc: str, tiles: dict[str, tuple[int, int]], values: dict[str, Tile],
+             names: dict[str, str] | None = None, source: str = "", tile: int = 58) -> Markup:
+    """A tile-grid map: one equal tile per place, roughly where it lies. Places with projects are shaded in
+    BINS equal steps of their US-dollar total and carry their label and value as text; places with projects
+    but no disclosed amount are outlined and say n/d; places without projects are faint and unlabelled
+    (their full name, from `names`, in the tooltip). A key below gives each step's range."""
+    names = names or {}
     codes = sorted(set(tiles) | set(values))
     extra = [c for c in codes if c not in tiles]  # places without a fixed tile go in a row below
     cols = max(x for x, _ in tiles.values()) + 1
@@ -152,27 +175,43 @@ def tile_map(cid: str, title: str, desc: str, tiles: dict[str, tuple[int, int]],
     for i, c in enumerate(extra):
         pos[c] = (i % cols, rows + i // cols)
     rows += (len(extra) + cols - 1) // cols
-    top = max((v[0] for v in values.values()), default=Decimal(0))
+    top = max((v.amount for v in values.values() if v.amount), default=Decimal(0))
     body = []
     for code in codes:
-        if code not in values and code not in tiles:
-            continue
         x, y = pos[code]
         px, py = x * (tile + 4) + 2, y * (tile + 4) + 2
-        amount, short, text, href = values.get(code, (None, code.split("-")[-1], "", None))
-        step = "none" if amount is None else str(min(4, int(4 * amount / top)) if top else 0)
+        v = values.get(code)
+        if v is None:
+            body.append(Markup('<rect x="{x}" y="{y}" width="{s}" height="{s}" rx="4" class="tr-tile tr-tile--empty">'
+                               '<title>{t}: no projects</title></rect>').format(
+                x=px, y=py, s=tile, t=names.get(code, code.split("-")[-1])))
+            continue
+        step = "nd" if not v.amount else str(min(BINS - 1, int(BINS * v.amount / top)))
         g = Markup('<rect x="{x}" y="{y}" width="{s}" height="{s}" rx="4" class="tr-tile tr-tile--{k}">'
-                   '<title>{t}</title></rect><text x="{cx}" y="{ly}" class="tr-tile-label tr-tile-label--{k}" '
-                   'text-anchor="middle">{short}</text>').format(
-            x=px, y=py, s=tile, k=step, t=f"{short}: {text}" if text else short, cx=px + tile // 2, ly=py + 24,
-            short=short)
-        if text:
-            g += Markup('<text x="{cx}" y="{vy}" class="tr-tile-value tr-tile-label--{k}" '
-                        'text-anchor="middle">{v}</text>').format(cx=px + tile // 2, vy=py + 44, k=step, v=text)
-        if href:
-            g = Markup('<a href="{h}">{g}</a>').format(h=href, g=g)
-        body.append(g)
-    return _svg(cid, cols * (tile + 4) + 4, rows * (tile + 4) + 4, title, desc, body, "tr-chart--map")
+                   '<title>{name}: {text}</title></rect><text x="{cx}" y="{ly}" class="tr-tile-label '
+                   'tr-tile-label--{k}" text-anchor="middle">{short}</text><text x="{cx}" y="{vy}" '
+                   'class="tr-tile-value tr-tile-label--{k}" text-anchor="middle">{text}</text>').format(
+            x=px, y=py, s=tile, k=step, name=v.name, text=v.text, cx=px + tile // 2, ly=py + 24, vy=py + 44,
+            short=v.short)
+        body.append(Markup('<a href="{h}">{g}</a>').format(h=v.href, g=g) if v.href else g)
+    svg = _svg(cid, cols * (tile + 4) + 4, rows * (tile + 4) + 4, body, "tr-chart--map")
+    return figure(cid, title, desc, svg, map_key(top, any(not v.amount for v in values.values()), bool(names)), source)
+
+
+def map_key(top: Decimal, undisclosed: bool, empty: bool) -> Markup:
+    """The colour steps of a tile map as text ranges, and what outlined and faint tiles mean."""
+    items = []
+    if top:
+        for k in range(BINS):
+            lo, hi = top * k / BINS, top * (k + 1) / BINS
+            text = f"US${compact(lo)}–{compact(hi)}" if k < BINS - 1 else f"US${compact(lo)} or more"
+            items.append(Markup('<li><span class="tr-swatch tr-swatch--{k}"></span> {t}</li>').format(k=k, t=text))
+    if undisclosed:
+        items.append(Markup('<li><span class="tr-swatch tr-swatch--nd"></span> n/d: projects, no amount disclosed'
+                            '</li>'))
+    if empty:
+        items.append(Markup('<li><span class="tr-swatch tr-swatch--empty"></span> no projects</li>'))
+    return Markup('<ul class="tr-mapkey" aria-label="Key">{}</ul>').format(Markup("").join(items))
 
 
 @dataclass(frozen=True)
@@ -188,7 +227,8 @@ def _day(d: tuple[int, int, int]) -> float:
     return y + (m - 1) / 12 + (dd - 1) / 365
 
 
-def timeline_chart(cid: str, title: str, desc: str, rows: list[Row], as_of: PDate, width: int = 720) -> Markup:
+def timeline_chart(cid: str, title: str, desc: str, rows: list[Row], as_of: PDate, width: int = 720,
+                   source: str = "") -> Markup:
     """One row per project: phases as bars, milestones as marks (filled happened, hollow planned,
     crossed overdue), and the as-of date as a dashed line."""
     label_w, row_h, top = (0, 30, 26) if len(rows) == 1 else (215, 26, 26)
@@ -237,7 +277,7 @@ def timeline_chart(cid: str, title: str, desc: str, rows: list[Row], as_of: PDat
                        '<text x="{x}" y="{ty}" class="tr-chart-label tr-asof-label" text-anchor="end">as of {d}'
                        '</text>').format(x=_f(x), t=top - 6, b=_f(height - 16), ty=_f(height - 3),
                                          d=as_of.human()))
-    return _svg(cid, width, height, title, desc, body, "tr-chart--timeline")
+    return figure(cid, title, desc, _svg(cid, width, height, body, "tr-chart--timeline") + legend_timeline(), source)
 
 
 def legend_timeline() -> Markup:
@@ -250,5 +290,5 @@ def legend_timeline() -> Markup:
     )
 
 
-__all__ = ["Bar", "Row", "bar_chart", "column_chart", "tile_map", "timeline_chart", "top_n", "legend_timeline",
+__all__ = ["Bar", "Row", "Tile", "bar_chart", "column_chart", "tile_map", "timeline_chart", "top_n", "legend_timeline",
            "CHINA_TILES", "WORLD_TILES", "escape"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -131,6 +130,7 @@ class Group:
     usd_approximate: bool = False
     undisclosed: int = 0  # projects with no stated amount
     unconverted: int = 0  # projects with an amount but no sourced rate
+    converted: int = 0  # projects whose amount is in the US-dollar total
     by_currency: dict = field(default_factory=dict)  # currency -> Decimal (as stated)
 
     def add(self, rec: dict, usd: Usd) -> None:
@@ -141,6 +141,7 @@ class Group:
             if usd.converted:
                 self.usd += usd.value
                 self.usd_approximate |= usd.approximate
+                self.converted += 1
             else:
                 self.unconverted += 1
         else:
@@ -165,40 +166,66 @@ def _companies(rec: dict) -> set[str]:
 
 
 class Related:
-    """Records indexed by company, region and segment, so that related() for every record is not O(N²)."""
+    """Records indexed by what a reader would follow from one project to another, so that related() for
+    every record is not O(N²): a source they share, a company, the same region or country, a segment."""
 
-    def __init__(self, records: list[dict]):
+    def __init__(self, records: list[dict], segment_label=str):
+        self.segment_label = segment_label
         self.by_id = {r["id"]: r for r in records}
         self.index: dict[tuple[str, str], list[str]] = {}  # (kind, key) -> record ids, sorted
         for r in sorted(records, key=lambda r: r["id"]):
-            keys = [("company", n) for n in _companies(r)] + [("segment", s) for s in set(r["segments"])]
-            if r["location"].get("region"):
-                keys.append(("region", r["location"]["region"]))
-            for key in keys:
+            for key in set(self._keys(r)):
                 self.index.setdefault(key, []).append(r["id"])
+        for ids in self.index.values():
+            ids.sort()
+
+    @staticmethod
+    def _keys(r: dict):
+        yield from (("source", _url_key(s["url"])) for s in r["sources"])
+        yield from (("company", n) for n in _companies(r) if not _is_government(r, n))
+        if r["location"].get("region"):
+            yield ("region", r["location"]["region"])
+        yield ("country", r["location"]["country"])
+        yield from (("segment", s) for s in r["segments"])
 
     def __call__(self, rec: dict, limit: int = 8) -> list[tuple[dict, str]]:
-        """Other projects sharing a company, region or segment with rec, strongest link first, then by id."""
-        mine_co = {p["name"] for p in rec["parties"] if p["role"] != "government" and not p.get("unknown")}
-        mine_co |= {p["parent"] for p in rec["parties"] if p.get("parent")}
+        """Other projects linked to rec, strongest link first (the record's own list, a shared source, a
+        shared company, the same region, the same country, a shared segment), then by id; each with its
+        reason in reader's words."""
+        from .places import region_name
+        from .validate import country_name
+
         explicit = {r["id"]: r["relation"] for r in rec.get("related") or []}
-        region = rec["location"].get("region")
-        tiers = [
-            ([sorted(i for i in explicit if i in self.by_id)], None),
-            ([self.index.get(("company", n), []) for n in mine_co], "same company"),
-            ([self.index.get(("region", region), [])] if region else [], "same region"),
-            ([self.index.get(("segment", s), []) for s in set(rec["segments"])], "same segment"),
-        ]
+        loc = rec["location"]
+        tiers = [(("explicit", i), explicit[i]) for i in sorted(explicit)]
+        tiers += [(("source", k), "reported in the same source") for k in sorted({_url_key(s["url"]) for s in rec["sources"]})]
+        tiers += [(("company", n), f"same company: {n}") for n in sorted(_companies(rec)) if not _is_government(rec, n)]
+        if loc.get("region"):
+            tiers.append((("region", loc["region"]), f"also in {region_name(loc['region'])}"))
+        tiers.append((("country", loc["country"]), f"also in {country_name(loc['country'])}"))
+        tiers += [(("segment", s), "also " + self.segment_label(s)) for s in dict.fromkeys(rec["segments"])]
         out: list[tuple[dict, str]] = []
         seen = {rec["id"]}  # a record is listed once, under the strongest link it has
-        for lists, why in tiers:
-            for rid in heapq.merge(*lists):
+        for key, why in tiers:
+            ids = [key[1]] if key[0] == "explicit" and key[1] in self.by_id else self.index.get(key, [])
+            for rid in ids:
                 if len(out) >= limit:
                     return out
                 if rid not in seen:
                     seen.add(rid)
-                    out.append((self.by_id[rid], why or explicit[rid]))
+                    out.append((self.by_id[rid], why))
         return out
+
+
+def _url_key(url: str) -> str:
+    """A source's address without scheme, 'www.', trailing slash or fragment: one article, however linked."""
+    u = url.split("#", 1)[0].lower()
+    u = u.split("://", 1)[-1]
+    return u.removeprefix("www.").rstrip("/")
+
+
+def _is_government(rec: dict, name: str) -> bool:
+    return any(p["name"] == name and p["role"] == "government" for p in rec["parties"])
 
 
 def fx_warnings(data: Dataset) -> list[Problem]:
@@ -259,14 +286,15 @@ def derive(data: Dataset) -> Derived:
     as_of = data.settings["as_of"]
     usd = {r["id"]: to_usd(r["investment"], r, data.fx) for r in data.records}
     vocab = data.vocab
-    from .validate import country_name, region_info
+    from .places import region_label
+    from .validate import country_name
 
     by = {
         "country": groups(data.records, lambda r: [r["location"]["country"]], country_name, usd),
         "region": groups(
             data.records,
             lambda r: [r["location"]["region"]] if r["location"].get("region") else [],
-            lambda k: region_info(k)[0],
+            region_label,
             usd,
         ),
         "segment": groups(data.records, lambda r: r["segments"], lambda k: vocab["segments"][k]["label"], usd),

@@ -25,12 +25,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
 from . import opendata, schema
-from .charts import compact, legend_timeline
+from .charts import compact
 from .content import Dataset
 from .derive import Derived, Related, Usd, announced_date, is_overdue, lead_company
 from .errors import BuildFailed
-from .validate import country_name, currency_name, region_info
-from .values import PDate, plain_decimal
+from .places import local_lang, region_label, region_name
+from .validate import country_name, currency_name
+from .values import MONTHS, PDate, plain_decimal
 
 QUALIFIER_WORDS = {
     "exact": "",
@@ -85,6 +86,11 @@ def usd_text(u: Usd) -> str:
         return "—"
     value = u.value if u.rate == 1 else significant(u.value)
     return f"{'≈ ' if u.approximate else ''}US${number(value)}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 project', '6 projects', '2 companies' (with plural_form)."""
+    return f"{count:,} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def date_text(d: PDate | None, qualifier: str | None = None) -> str:
@@ -226,7 +232,10 @@ class Renderer:
             number=number,
             plain=plain_decimal,
             country=lambda c: country_name(c) or c,
-            region=lambda r: (region_info(r) or (r,))[0] if r else "",
+            region=lambda r: region_name(r) if r else "",
+            region_label=region_label,
+            lang=local_lang,
+            sortdate=lambda d: "{:04d}-{:02d}-{:02d}".format(*d.first_day()) if d else "",
             currency=lambda c: currency_name(c) or c,
             term=self.term,
         )
@@ -244,10 +253,11 @@ class Renderer:
             summary_charts=self.summary_charts,
             timeline_chart=self.timeline_chart,
             project_strip=self.project_strip,
-            legend_timeline=legend_timeline,
-            flags=flags,
+                        flags=flags,
             is_overdue=is_overdue,
             fields=schema.FIELDS,
+            month_name=lambda m: MONTHS[m - 1],
+            plural=plural,
             vocab_names=schema.VOCAB_NAMES,
         )
 
@@ -260,37 +270,49 @@ class Renderer:
                     g.usd_approximate) for g in groups]
         return top_n(bars, n, lambda total: f"US${number(significant(total))}")
 
+    def source_line(self, converted: bool = True) -> str:
+        """The line under every chart: where its figures come from."""
+        rates = "; amounts converted to US dollars at yearly average rates" if converted else ""
+        return f"Source: the tracker's project records, data as of {self.derived.as_of.human()}{rates}."
+
     def summary_charts(self, base: str) -> dict:
-        from .charts import CHINA_TILES, WORLD_TILES, Bar, bar_chart, column_chart, compress, tile_map, top_n
+        from .charts import CHINA_TILES, WORLD_TILES, Bar, Tile, bar_chart, column_chart, compress, tile_map, top_n
 
         d = self.derived
         counts = [Bar(g.label, Decimal(len(g.projects)), str(len(g.projects)), base + self.browse("status", g.key))
                   for g in d.by["status"]]
         years = sorted((g.key, len(g.projects)) for g in d.by["year"])
-        china = {g.key: (g.usd, g.key.split("-")[1], f"${compact(g.usd)}" if g.usd else "n/d",
-                         base + self.browse("region", g.key)) for g in d.by["region"] if g.key.startswith("CN-")}
-        world = {g.key: (g.usd, g.key, f"${compact(g.usd)}" if g.usd else "n/d",
-                         base + self.browse("country", g.key)) for g in d.by["country"]}
-        note = "Hatched bars and ≈ mark totals that include approximate figures."
+
+        def tile(g, kind: str, short: str, name: str) -> Tile:
+            amount = significant(g.usd) if g.converted else None
+            text = f"${compact(amount)}" if amount else "n/d"
+            return Tile(amount, short, name, text, base + self.browse(kind, g.key))
+
+        china = {g.key: tile(g, "region", g.key.split("-")[1], region_name(g.key))
+                 for g in d.by["region"] if g.key.startswith("CN-")}
+        world = {g.key: tile(g, "country", g.key, g.label) for g in d.by["country"]}
+        china_names = {code: region_name(code) for code in CHINA_TILES}
+        usd_desc = "Converted US-dollar totals, largest first; projects without a disclosed amount are not in them."
         return {
-            "country": bar_chart("chart-country", "Announced investment by country, in US dollars",
-                                 f"Converted totals per country, largest first. {note}", self.usd_bars("country", base)),
-            "segment": bar_chart("chart-segment", "Announced investment by segment, in US dollars",
-                                 "A project in several segments counts in each. " + note,
-                                 self.usd_bars("segment", base)),
-            "year": column_chart("chart-year", "Projects by year first announced or signed",
-                                 "Number of projects per year of their first announcement or signing.",
-                                 [(str(y), c) for y, c in years[-15:]]),
-            "status": bar_chart("chart-status", "Projects by status", "Number of projects per current status.",
-                                top_n(counts, 10, str)),
-            "china": tile_map("map-china", "China: announced investment by province",
-                              "One tile per province-level division, placed roughly where it lies; tiles with "
-                              "projects are shaded by converted US-dollar total and labelled with it; n/d: amount "
-                              "not disclosed.", CHINA_TILES, china),
-            "world": tile_map("map-world", "Countries: announced investment",
-                              "One tile per country, placed roughly where it lies; countries with projects are shaded "
-                              "by converted US-dollar total and labelled with it.",
-                              compress({k: v for k, v in WORLD_TILES.items() if k in world}), world),
+            "country": bar_chart("chart-country", "Announced investment by country (US$)", usd_desc,
+                                 self.usd_bars("country", base), self.source_line()),
+            "segment": bar_chart("chart-segment", "Announced investment by segment (US$)",
+                                 usd_desc + " A project in several segments counts in each.",
+                                 self.usd_bars("segment", base), self.source_line()),
+            "year": column_chart("chart-year", "Projects by year first announced or signed (number of projects)",
+                                 "Each project counts once, in the year of its first announcement or signing.",
+                                 [(str(y), c) for y, c in years[-15:]], self.source_line(False)),
+            "status": bar_chart("chart-status", "Projects by status (number of projects)",
+                                "Each project counts once, at its current status.", top_n(counts, 10, str),
+                                self.source_line(False)),
+            "china": tile_map("map-china", "China: announced investment by province (US$)",
+                              "One tile per province-level division, placed roughly where it lies, shaded by its "
+                              "converted total.", CHINA_TILES, china, china_names, self.source_line()),
+            "world": tile_map("map-world", "Announced investment by country (US$)",
+                              "One tile per country with projects, placed roughly where it lies, shaded by its "
+                              "converted total.",
+                              compress({k: v for k, v in WORLD_TILES.items() if k in world}), world,
+                              source=self.source_line()),
         }
 
     def rows_for(self, records: list[dict], base: str) -> list:
@@ -319,12 +341,13 @@ class Renderer:
         if more > 0:
             desc += f" Showing the {len(chosen)} projects with the most recent events; {more} more are in the list below."
         return timeline_chart("chart-timeline", "Projects over time", desc,
-                              self.rows_for([by_id[p] for p in chosen], base), self.derived.as_of)
+                              self.rows_for([by_id[p] for p in chosen], base), self.derived.as_of,
+                              source=self.source_line(False))
 
     def project_strip(self, rec: dict) -> Markup:
         from .charts import timeline_chart
 
-        return timeline_chart(f"strip-{rec['id']}", f"Timeline of {rec['title']}",
+        return timeline_chart(f"strip-{rec['id']}", "Timeline",
                               "Phases as bars and milestones as circles (filled: happened; hollow: planned; crossed: "
                               "planned and overdue); the dashed line is the as-of date.",
                               self.rows_for([rec], ""), self.derived.as_of, width=640)
@@ -458,7 +481,7 @@ class Renderer:
             for path, template, title, desc, extra in fixed
         ]
         jobs += [self._one(path, template, **context) for path, template, context in self.paged_pages()]
-        related = Related(records)  # indexed once: per-record scans would be O(N²)
+        related = Related(records, lambda s: self.term(s, "segments"))  # indexed once: per-record scans would be O(N²)
         for rec in records:  # the page's context is worked out when the job runs, in whichever process
             path = f"projects/{rec['id']}.md"
             jobs.append(Job((path,), partial(self._project, path, rec, related)))
@@ -473,7 +496,7 @@ class Renderer:
                     jobs.append(self._one(
                         paging.path, "browse.md", group=g, kind=kind, kind_label=kinds[kind], paging=paging,
                         page_title=title if paging.number == 1 else f"{title}, page {paging.number}",
-                        page_description=f"{len(g.projects)} tracked project(s) for {kinds[kind].lower()} {g.label}.",
+                        page_description=f"{plural(len(g.projects), 'tracked project')} for {kinds[kind].lower()} {g.label}.",
                     ))
         jobs.append(self._one(
             "browse/index.md", "browse-index.md", kinds=kinds, records=records, page_title="Browse",

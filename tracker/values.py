@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]  # one style everywhere: months in full
 
 
 @dataclass(frozen=True, order=True)
@@ -56,7 +57,7 @@ class PDate:
         return f"{self.year:04d}"
 
     def human(self) -> str:
-        """Show the date at its real precision: '2020', 'Sept 2020', '3 July 2020', 'H2 2028'."""
+        """Show the date at its real precision: '2020', 'September 2020', '3 July 2020', 'H2 2028'."""
         if self.part:
             return f"{self.part} {self.year}"
         if self.day:

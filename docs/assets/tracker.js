@@ -39,6 +39,28 @@
   if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
 })();
 
+// Tables and charts wider than the screen scroll sideways: say so above them, and open time charts at
+// their recent end (the right), where readers look first.
+(function () {
+  function update(box, hint) {
+    hint.hidden = box.scrollWidth <= box.clientWidth + 1;
+  }
+  function init() {
+    document.querySelectorAll(".tr-scroll, .tr-chartbox").forEach(function (box) {
+      if (box.dataset.hintReady) return;
+      box.dataset.hintReady = "1";
+      var hint = document.createElement("p");
+      hint.className = "tr-scroll-hint";
+      hint.textContent = "Scroll sideways to see all of it →";
+      box.parentNode.insertBefore(hint, box);
+      update(box, hint);
+      window.addEventListener("resize", function () { update(box, hint); });
+      if (box.querySelector(".tr-chart--timeline")) box.scrollLeft = box.scrollWidth;
+    });
+  }
+  if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
+})();
+
 // The theme's drawer and search toggles are checkboxes; overrides/base.html drops their autocomplete="off"
 // (invalid on checkboxes), so a browser that restores form state on reload could reopen them: close them.
 (function () {
