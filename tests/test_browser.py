@@ -105,3 +105,86 @@ def test_project_page_prints_without_navigation(site_url, browser):
     assert url not in text  # ... and not a second time
     assert "Data as of" in text
     page.close()
+
+
+# Layout rules a reader relies on, checked on every page kind at phone and desktop width in both palettes.
+LAYOUT_PAGES = {**PAGES, "browse": "browse/", "country": "browse/country/cn/", "region": "browse/region/cn-zj/",
+                "year": "timeline/2020/", "data": "data/"}
+LAYOUT_JS = """() => {
+  const out = {split: [], small: [], untitled: [], zero: []};
+  const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none" &&
+           !el.closest("[hidden], .md-search, .md-sidebar--primary:not(:hover) .md-nav__title") };
+  // 1. No word split across lines in a table cell.
+  for (const cell of document.querySelectorAll(".md-content table td, .md-content table th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+      for (const m of node.data.matchAll(/[^\\s\\-\\u2013\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) out.split.push(m[0]);
+      }
+    }
+  }
+  // 2. No visible text under 11 CSS px (SVG text at the size it is drawn).
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.data.trim());
+    if (!own || !visible(el)) continue;
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    if (el instanceof SVGElement && el.getScreenCTM()) size *= el.getScreenCTM().a;
+    if (size < 10.95) out.small.push(el.tagName + "." + el.getAttribute("class") + ": " + el.textContent.trim().slice(0, 30) + " " + size.toFixed(1));
+  }
+  // 3. Every chart is a figure whose title is visible text.
+  for (const chart of document.querySelectorAll("svg.tr-chart, ol.tr-bars, ol.tr-cols")) {
+    const title = chart.closest("figure") && chart.closest("figure").querySelector(".tr-figure-title");
+    if (!title || !visible(title) || !title.textContent.trim()) out.untitled.push(chart.id || chart.className);
+  }
+  // 4. Nothing undisclosed shown as 0 in a money cell.
+  for (const cell of document.querySelectorAll(".md-content td.tr-money")) {
+    const text = cell.textContent.trim();
+    if (/^(≈ )?(US\\$|[A-Z]{3} )?0( |$)/.test(text)) out.zero.push(text);
+    if (cell.dataset.sort === "-1" && !/n\\/d|not converted/.test(text)) out.zero.push("sorted as undisclosed: " + text);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_layout_rules_hold_on_every_page_kind(site_url, browser, width, scheme):
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    problems = []
+    for name, path in LAYOUT_PAGES.items():
+        page.goto(site_url + path, wait_until="load")
+        found = page.evaluate(LAYOUT_JS)
+        problems += [f"{name} at {width}px: {kind}: {found[kind][:5]}" for kind in found if found[kind]]
+    context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_layout_checks_catch_what_they_look_for(site_url, browser):
+    """The rules above are live: a crushed column splits words, a 9 px label is small, a bare SVG is untitled,
+    a 0 in a money cell is reported."""
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(site_url + "summary/")
+    page.evaluate("""() => {
+      const cell = document.querySelector('.md-content td.tr-money');
+      cell.textContent = 'US$0';
+      const t = document.querySelector('.md-content table');
+      t.style.tableLayout = 'fixed'; t.style.width = '200px'; t.style.minWidth = '0';
+      t.querySelector('th').style.wordBreak = 'break-all';
+      t.querySelector('th').textContent = 'Internationalisation';
+      document.querySelector('.tr-figure-title').style.fontSize = '9px';
+      const bare = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      bare.setAttribute('class', 'tr-chart'); bare.id = 'bare'; bare.setAttribute('width', '10');
+      bare.setAttribute('height', '10');
+      document.querySelector('.md-content').appendChild(bare);
+    }""")
+    found = page.evaluate(LAYOUT_JS)
+    page.close()
+    assert "Internationalisation" in found["split"]
+    assert any("tr-figure-title" in s for s in found["small"])
+    assert "bare" in found["untitled"]
+    assert "US$0" in found["zero"]

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import html
 import json
+import re
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -86,6 +87,11 @@ def usd_text(u: Usd) -> str:
         return "—"
     value = u.value if u.rate == 1 else significant(u.value)
     return f"{'≈ ' if u.approximate else ''}US${number(value)}"
+
+
+def inline_code(text: str) -> Markup:
+    """Escape text and show its `backticked` parts as code (the field table's help texts use them)."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))  # noqa: S704 - escaped first
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -235,6 +241,7 @@ class Renderer:
             region=lambda r: region_name(r) if r else "",
             region_label=region_label,
             lang=local_lang,
+            code=inline_code,
             sortdate=lambda d: "{:04d}-{:02d}-{:02d}".format(*d.first_day()) if d else "",
             currency=lambda c: currency_name(c) or c,
             term=self.term,

@@ -56,6 +56,15 @@
       update(box, hint);
       window.addEventListener("resize", function () { update(box, hint); });
       if (box.querySelector(".tr-chart--timeline")) box.scrollLeft = box.scrollWidth;
+      var marks = box.querySelectorAll(".tr-chart--map a");
+      if (marks.length && box.scrollWidth > box.clientWidth) {  // a map opens centred on its places with projects
+        var left = Infinity, right = -Infinity, origin = box.getBoundingClientRect().left - box.scrollLeft;
+        marks.forEach(function (a) {
+          var r = a.getBoundingClientRect();
+          left = Math.min(left, r.left - origin); right = Math.max(right, r.right - origin);
+        });
+        box.scrollLeft = Math.max(0, (left + right - box.clientWidth) / 2);
+      }
     });
   }
   if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
