@@ -188,3 +188,27 @@ def test_layout_checks_catch_what_they_look_for(site_url, browser):
     assert any("tr-figure-title" in s for s in found["small"])
     assert "bare" in found["untitled"]
     assert "US$0" in found["zero"]
+
+
+def test_dates_sort_by_their_first_day(site_url, browser):
+    """A year-only date ('2023') sorts among full dates by its first day, in both directions."""
+    page = browser.new_page()
+    page.goto(site_url + "projects/")
+    button = page.get_by_role("button", name="Announced or signed")
+    for direction in ("ascending", "descending"):
+        button.click()
+        keys = page.locator("table.tr-sortable tbody tr td:nth-child(4)").evaluate_all(
+            "cells => cells.map(c => c.dataset.sort)")
+        assert any(len(k) == 10 and k.endswith("-01-01") for k in keys)  # the bundled data has year-only dates
+        assert keys == sorted(keys, reverse=direction == "descending"), direction
+    page.close()
+
+
+def test_time_charts_open_at_the_recent_end_on_phones(site_url, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(site_url + "timeline/", wait_until="load")
+    box = page.locator(".tr-chartbox:has(.tr-chart--timeline)").first
+    left, width, client = box.evaluate("b => [b.scrollLeft, b.scrollWidth, b.clientWidth]")
+    assert width > client and left >= width - client - 1  # scrolled to the right end
+    assert page.locator(".tr-scroll-hint:visible").count() >= 1  # and a visible cue that it scrolls
+    page.close()
