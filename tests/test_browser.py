@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +16,7 @@ SHOTS = ROOT / "test-output" / "screenshots"
 PAGES = {
     "home": "",
     "projects": "projects/",
+    "explore": "explore/",
     "project": "projects/anyuan-tianyou-led-packaging/",
     "timeline": "timeline/",
     "summary": "summary/",
@@ -212,3 +215,50 @@ def test_time_charts_open_at_the_recent_end_on_phones(site_url, browser):
     assert width > client and left >= width - client - 1  # scrolled to the right end
     assert page.locator(".tr-scroll-hint:visible").count() >= 1  # and a visible cue that it scrolls
     page.close()
+
+
+def test_explorer_filters_counts_shares_and_downloads(site_url, browser):
+    """HBM packaging in Taiwan under construction, largest first, is a question the explorer answers; the view
+    is in the address, the facet counts follow the other filters, and the CSV holds exactly the rows shown."""
+    records = load_content(CONTENT).records
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(site_url + "explore/?country=IN")
+    page.wait_for_selector(".tr-explore[data-interactive]")
+    india = [r for r in records if r["location"]["country"] == "IN"]
+    assert page.locator("table.tr-sortable tbody tr").count() == len(india)
+    assert page.locator(".tr-explore-count").inner_text().startswith(f"{len(india)} of {len(records)} projects")
+    statuses = {r["status"]["value"] for r in india}
+    options = page.locator("select[data-filter=status] option").all_inner_texts()
+    assert len(options) == 1 + len(statuses)  # "All" and each status that Indian projects have, with counts
+    status = sorted(statuses)[0]
+    page.select_option("select[data-filter=status]", status)
+    expected = sorted((r for r in india if r["status"]["value"] == status), key=lambda r: r["title"])
+    assert f"status={status}" in page.url and "country=IN" in page.url
+    titles = page.locator("table.tr-sortable tbody td.tr-col-main").all_inner_texts()
+    assert sorted(titles) == [r["title"] for r in expected]
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this view (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    lines = text.strip().split("\n")
+    assert lines[0].startswith("id,title,") and len(lines) == 1 + len(expected)
+    # A shared address opens the same view.
+    other = context.new_page()
+    other.goto(page.url)
+    other.wait_for_selector(".tr-explore[data-interactive]")
+    assert sorted(other.locator("table.tr-sortable tbody td.tr-col-main").all_inner_texts()) == sorted(titles)
+    # An amount range leaves out the undisclosed, never counting them as zero.
+    page.get_by_role("button", name="Clear filters").click()
+    page.fill("input[data-filter=min]", "0")
+    shown = page.locator("table.tr-sortable tbody tr").count()
+    assert shown == sum(1 for r in records if isinstance(r["investment"].get("amount"), Decimal))
+    context.close()
+
+
+def test_explorer_without_javascript_is_the_projects_table(site_url, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "explore/")
+    assert not page.locator(".tr-explore").is_visible()  # no dead controls
+    assert page.locator("table.tr-sortable tbody tr").count() == len(load_content(CONTENT).records)
+    context.close()

@@ -25,7 +25,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup, escape
 
-from . import opendata, schema
+from . import explore, opendata, schema
 from .charts import compact
 from .content import Dataset
 from .derive import Derived, Related, Usd, announced_date, is_overdue, lead_company
@@ -514,6 +514,13 @@ class Renderer:
             page_description="Download the whole dataset as CSV and JSON (CC BY 4.0).",
         ))
         jobs.append(Job(opendata.PATHS, self.data_files))
+        jobs.append(self._one(
+            "explore.md", "explore.md", records=records[: self.PROJECTS_PER_PAGE], total=len(records),
+            page_title="Explore the projects",
+            page_description="Filter the projects by country, region, status, segment, company, year and amount.",
+        ))
+        jobs.append(Job((explore.PATH,), lambda: {explore.PATH: explore.explore_json(
+            self.data, self.derived, money_text, date_text, usd_text, significant)}))
         return jobs
 
     def _project(self, path: str, rec: dict, related: Related) -> dict[str, str]:

@@ -78,3 +78,175 @@
     if (toggle && toggle.checked) toggle.click();
   });
 })();
+
+// The explorer (explore/): filters, facet counts, sorting, a shareable address and a CSV of the view, over
+// one compact JSON file of every project. Text from the data is only ever set as textContent.
+(function () {
+  var PAGE = 250;
+  function init() {
+    var root = document.querySelector(".tr-explore");
+    if (!root || root.dataset.ready) return;
+    root.dataset.ready = "1";
+    fetch(root.dataset.src).then(function (r) { return r.json(); }).then(function (data) { start(root, data); });
+  }
+  function start(root, data) {
+    var base = root.dataset.base, L = data.lookups, col = {};
+    data.columns.forEach(function (c, i) { col[c] = i; });
+    var rows = data.rows, shown = PAGE;
+    var table = document.querySelector(".md-content table.tr-sortable"), body = table.tBodies[0];
+    var more = document.querySelector(".tr-explore-more"), count = root.querySelector(".tr-explore-count");
+    var controls = {};
+    root.querySelectorAll("[data-filter]").forEach(function (el) { controls[el.dataset.filter] = el; });
+    var facets = {country: "country", region: "region", status: "status", segment: "segment", company: "company"};
+    function values(row, facet) {
+      var v = row[col[facet === "segment" ? "segments" : facet]];
+      return Array.isArray(v) ? v : (v < 0 ? [] : [v]);
+    }
+    function state() {
+      var s = {};
+      Object.keys(controls).forEach(function (k) { if (controls[k].value !== "") s[k] = controls[k].value; });
+      return s;
+    }
+    function keyOf(facet, value) { return L[facet][value][0]; }
+    function indexOf(facet, key) {
+      for (var i = 0; i < L[facet].length; i++) if (L[facet][i][0] === key) return i;
+      return -1;
+    }
+    function matches(row, s, skip) {
+      for (var f in facets) {
+        if (f === skip || s[f] === undefined) continue;
+        if (values(row, f).indexOf(indexOf(f, s[f])) < 0) return false;
+      }
+      var year = row[col.date] ? Number(row[col.date].slice(0, 4)) : null, usd = row[col.usd];
+      if (s.from && (year === null || year < Number(s.from))) return false;
+      if (s.to && (year === null || year > Number(s.to))) return false;
+      if (s.min && (usd === null || usd < Number(s.min) * 1e6)) return false;
+      if (s.max && (usd === null || usd > Number(s.max) * 1e6)) return false;
+      return true;
+    }
+    function fillOptions(s) {  // each facet counts the projects that match every other filter
+      Object.keys(facets).forEach(function (f) {
+        var counts = L[f].map(function () { return 0; });
+        rows.forEach(function (row) { if (matches(row, s, f)) values(row, f).forEach(function (v) { counts[v]++; }); });
+        var select = controls[f], current = s[f] || "";
+        var order = L[f].map(function (_, i) { return i; }).filter(function (i) { return counts[i] > 0 || keyOf(f, i) === current; });
+        order.sort(function (a, b) { return L[f][a][1].localeCompare(L[f][b][1]); });
+        while (select.options.length > 1) select.remove(1);
+        order.forEach(function (i) {
+          var o = document.createElement("option");
+          o.value = keyOf(f, i);
+          o.textContent = L[f][i][1] + " (" + counts[i] + ")";
+          select.appendChild(o);
+        });
+        select.value = current;
+      });
+    }
+    function cell(tr, text, cls, sort) {
+      var td = document.createElement("td");
+      if (cls) td.className = cls;
+      if (sort !== undefined) td.setAttribute("data-sort", sort);
+      if (text instanceof Node) td.appendChild(text); else td.textContent = text;
+      tr.appendChild(td);
+      return td;
+    }
+    function render(list) {
+      body.textContent = "";
+      list.slice(0, shown).forEach(function (row) {
+        var tr = document.createElement("tr"), a = document.createElement("a");
+        a.href = base + "projects/" + row[col.id] + "/";
+        a.textContent = row[col.title];
+        cell(tr, a, "tr-col-main");
+        cell(tr, row[col.company] < 0 ? "not named" : L.company[row[col.company]][1]);
+        var place = row[col.region] < 0 ? L.country[row[col.country]][1] : L.region[row[col.region]][1];
+        cell(tr, place);
+        cell(tr, row[col.date_text] || "—", "", row[col.date]);
+        var money = cell(tr, row[col.amount_text], "tr-num tr-money", row[col.usd] === null ? -1 : row[col.usd]);
+        if (row[col.usd_text]) {
+          var usd = document.createElement("span");
+          usd.className = "tr-usd";
+          usd.textContent = row[col.usd_text];
+          money.appendChild(document.createElement("br"));
+          money.appendChild(usd);
+        }
+        var status = document.createElement("span");
+        status.className = "tr-status";
+        status.textContent = L.status[row[col.status]][1];
+        cell(tr, status);
+        cell(tr, row[col.segments].map(function (i) { return L.segment[i][1]; }).join(", "));
+        body.appendChild(tr);
+      });
+      table.querySelectorAll("th[aria-sort]").forEach(function (h) { h.removeAttribute("aria-sort"); });
+      more.textContent = "";
+      if (list.length > shown) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "md-button";
+        b.textContent = "Show " + Math.min(PAGE, list.length - shown) + " more";
+        b.addEventListener("click", function () { shown += PAGE; update(false); });
+        more.appendChild(b);
+      }
+    }
+    var current = [];
+    function update(push) {
+      var s = state();
+      fillOptions(s);
+      current = rows.filter(function (row) { return matches(row, s, null); });
+      var sort = s.sort || "amount";
+      current.sort(function (a, b) {
+        if (sort === "name") return a[col.title].localeCompare(b[col.title]);
+        if (sort === "date") return (b[col.date] || "").localeCompare(a[col.date] || "") || a[col.title].localeCompare(b[col.title]);
+        var x = a[col.usd], y = b[col.usd];
+        return (x === null) - (y === null) || (y || 0) - (x || 0) || a[col.title].localeCompare(b[col.title]);
+      });
+      var total = 0, nd = 0, approx = false;
+      current.forEach(function (row) {
+        if (row[col.usd] === null) nd++; else { total += row[col.usd]; approx = approx || row[col.approximate] === 1; }
+      });
+      var money = total >= 1e9 ? Number((total / 1e9).toPrecision(3)) + " billion" : Number((total / 1e6).toPrecision(3)) + " million";
+      count.textContent = current.length + " of " + rows.length + " projects" +
+        (current.length > nd ? "; " + (approx ? "≈ " : "") + "US$" + money + " where an amount is disclosed and converted" : "") +
+        (nd ? "; " + nd + " with no converted amount (n/d, not counted as zero)" : "");
+      render(current);
+      if (push !== false) {
+        var params = new URLSearchParams(s);
+        if (s.sort === "amount") params.delete("sort");
+        history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+      }
+    }
+    function csv() {
+      var q = function (v) { v = v === null || v === undefined ? "" : String(v); if (/^[=+\-@]/.test(v)) v = "'" + v;
+        return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; };
+      var lines = [["id", "title", "lead_company", "country", "region", "status", "segments", "announced", "amount_as_stated", "usd"].join(",")];
+      current.forEach(function (row) {
+        lines.push([row[col.id], row[col.title], row[col.company] < 0 ? "" : L.company[row[col.company]][1],
+          L.country[row[col.country]][0], row[col.region] < 0 ? "" : L.region[row[col.region]][0],
+          L.status[row[col.status]][0], row[col.segments].map(function (i) { return L.segment[i][0]; }).join(";"),
+          row[col.date], row[col.amount_text], row[col.usd]].map(q).join(","));
+      });
+      var blob = new Blob(["\ufeff" + lines.join("\n") + "\n"], {type: "text/csv;charset=utf-8"});
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = "projects-view.csv";
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+    }
+    var params = new URLSearchParams(location.search);
+    Object.keys(controls).forEach(function (k) { if (params.has(k)) controls[k].value = params.get(k); });
+    fillOptions(state());  // options exist before values from the address are applied to the selects
+    Object.keys(controls).forEach(function (k) { if (params.has(k)) controls[k].value = params.get(k); });
+    Object.keys(controls).forEach(function (k) {
+      controls[k].addEventListener(controls[k].tagName === "SELECT" ? "change" : "input", function () { shown = PAGE; update(); });
+    });
+    root.querySelector('[data-action="reset"]').addEventListener("click", function () {
+      Object.keys(controls).forEach(function (k) { controls[k].value = k === "sort" ? "amount" : ""; });
+      shown = PAGE;
+      update();
+    });
+    root.querySelector('[data-action="csv"]').addEventListener("click", csv);
+    root.hidden = false;
+    update(false);
+    root.dataset.interactive = "1";
+  }
+  if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
+})();
