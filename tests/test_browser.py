@@ -84,13 +84,33 @@ def test_tables_readable_without_javascript(site_url, browser):
     context.close()
 
 
-def test_search_works_offline(site_url, browser):
+def test_search_works_offline_and_ranks_a_projects_own_page_first(site_url, browser):
+    """The header's search (Pagefind) opens with "/", loads its index from the site itself, and finds a
+    project's own page first for its company and for its place; related lists are not indexed."""
+    records = load_content(CONTENT).records
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(site_url)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.keyboard.type("Tianyou")
-    page.wait_for_selector(".md-search-result__item", timeout=10000)
-    assert "Tianyou" in page.locator(".md-search-result").inner_text()
+    host = urlsplit(site_url).netloc
+    foreign = []
+    page.on("request", lambda r: foreign.append(r.url) if urlsplit(r.url).netloc not in (host, "") else None)
+    page.goto(site_url, wait_until="networkidle")
+    assert page.get_by_role("button", name="Search").is_visible()
+    page.keyboard.press("/")
+    dialog = page.get_by_role("dialog", name="Search the tracker")
+    assert dialog.is_visible()
+    box = page.locator(".pagefind-ui__search-input")
+    for query, expect in (("Micron", lambda r: r["title"].startswith("Micron")),
+                          ("Kaohsiung", lambda r: r["location"].get("region") == "TW-KHH")):
+        box.fill("")
+        box.press_sequentially(query)
+        page.wait_for_function("document.querySelectorAll('.pagefind-ui__result').length > 0")
+        page.wait_for_timeout(500)
+        titles = page.locator("li.pagefind-ui__result > div > .pagefind-ui__result-title").all_inner_texts()
+        wanted = {r["title"] for r in records if expect(r)}
+        assert wanted and set(titles[: len(wanted)]) == wanted, (query, titles[:5])
+        assert "Related projects" not in dialog.inner_text()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    assert foreign == []
     page.close()
 
 

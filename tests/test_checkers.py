@@ -57,10 +57,6 @@ THEME_FIXES = {
         ('id="{{ path }}_label" tabindex="{{ tabindex }}">',
          'id="{{ path }}_label"{% if tabindex %} tabindex="{{ tabindex }}"{% endif %}>'),
     ],
-    "partials/search.html": [  # a dialog needs an accessible name (axe aria-dialog-name)
-        ('data-md-component="search" role="dialog">',
-         'data-md-component="search" role="dialog" aria-label="{{ lang.t(\'search\') }}">'),
-    ],
 }
 
 

@@ -164,7 +164,7 @@ def test_a_shared_input_changes_every_project_page(content, tmp_path, monkeypatc
     monkeypatch.setattr(site_mod, "ROOT", tmp_path)  # renderer() reads ROOT / "templates"
     _, _, third = render_tree(content, memo=memo)
     for p in (p for p in first if p.startswith("projects/") and p != "projects/index.md"):
-        assert second[p] is not first[p] and "26 Nov 2026" in second[p]
+        assert second[p] is not first[p] and "26 November 2026" in second[p]
         assert "Figures as of" in third[p]
 
 

@@ -42,7 +42,7 @@ def test_every_page_kind_exists(built):
     for page in ["index.html", "projects/index.html", "timeline/index.html", "summary/index.html",
                  "methodology/index.html", "contributing/index.html", "contributing/record-format/index.html",
                  "projects/anyuan-tianyou-led-packaging/index.html", "projects/jiaxing-ic-packaging-mems/index.html",
-                 "search/search_index.json", "sitemap.xml"]:
+                 "pagefind/pagefind-entry.json", "sitemap.xml"]:
         assert (built / page).is_file(), page
 
 
@@ -254,11 +254,14 @@ def test_sharing_metadata_and_canonical_url(content, tmp_path):
 
 
 def test_search_indexes_project_pages_not_the_listings(bundled_site):
-    """Listings repeat the project pages' rows: indexing them bloats the index every reader downloads."""
+    """Listings repeat the project pages' rows: indexing them would bury each project under its listings."""
     import json
 
-    index = json.loads((bundled_site / "search/search_index.json").read_text())
-    pages = {d["location"].split("#")[0] for d in index["docs"]}
-    assert "projects/jiaxing-ic-packaging-mems/" in pages and "methodology/" in pages
-    listings = [p for p in pages if p.startswith(("browse/", "timeline/", "projects-list/")) or p == "projects/"]
+    marked = {p.relative_to(bundled_site).parent.as_posix() + "/" for p in bundled_site.rglob("index.html")
+              if "data-pagefind-body" in p.read_text()}
+    assert "projects/jiaxing-ic-packaging-mems/" in marked and "methodology/" in marked
+    listings = [p for p in marked if p.startswith(("browse/", "timeline/", "projects-list/", "explore/"))
+                or p == "projects/"]
     assert listings == ["browse/"]  # the browse index lists group names only: it stays searchable
+    entry = json.loads((bundled_site / "pagefind/pagefind-entry.json").read_text())
+    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(marked)

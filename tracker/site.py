@@ -101,7 +101,7 @@ def _cleanup_stale(parent: Path) -> None:
 
 
 def publish(new_site: Path, site: Path) -> None:
-    """Stage 8: swap new_site into place atomically; the old tree is removed afterwards."""
+    """Stage 9: swap new_site into place atomically; the old tree is removed afterwards."""
     if site.exists():
         if not _exchange(new_site, site):
             old = site.parent / f"{TMP_PREFIX}old-{os.getpid()}"
@@ -143,7 +143,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool = False) -> str:
     """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
-    from . import parallel
+    from . import parallel, search
     from .audit import Live, audit_site
     from .content import clear_cache
     from .stream import Stream
@@ -185,10 +185,13 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         if keep_docs:  # complete now (before the audit, so a failing audit can be traced to its page)
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.copytree(docs_dir, keep_docs)
-        log.info("mkdocs built the site in %.1f s; auditing it", time.perf_counter() - clock)
+        log.info("mkdocs built the site in %.1f s; indexing it for search and auditing it", time.perf_counter() - clock)
         clock = time.perf_counter()
-        findings = audit_site(new_site, live)  # stage 7: nothing unsafe or broken gets published
-        log.info("audited in %.1f s", time.perf_counter() - clock)
+        index = search.start(new_site)  # stage 7: the search index, built while the audit runs
+        cleanup.callback(index.kill)
+        findings = audit_site(new_site, live)  # stage 8: nothing unsafe or broken gets published
+        findings += search.finish(index, new_site)
+        log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
         if findings:
             raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
         staged = site.parent / f"{TMP_PREFIX}new-{os.getpid()}"

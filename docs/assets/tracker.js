@@ -250,3 +250,88 @@
   }
   if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
 })();
+
+// Search: a button in the header opens a dialog with Pagefind's search UI (tracker/search.py builds the
+// index). The UI and its index load on first use only. Shortcuts: "/" or "s" anywhere outside a text field.
+(function () {
+  var dialog, loaded;
+  function base() {
+    var config = document.getElementById("__config");
+    var root = config ? JSON.parse(config.textContent).base : ".";
+    return new URL((root || ".").replace(/\/$/, "") + "/pagefind/", location.href).href;  // absolute: Pagefind
+    // resolves a relative bundle path against its own script's address
+  }
+  function load(where) {
+    if (loaded) return;
+    loaded = true;
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = base() + "pagefind-ui.css";
+    document.head.appendChild(css);
+    var js = document.createElement("script");
+    js.src = base() + "pagefind-ui.js";
+    js.onload = function () {
+      new PagefindUI({ element: where, bundlePath: base(), showSubResults: true, showImages: false, autofocus: true,
+        resetStyles: false, excerptLength: 24, translations: { placeholder: "Search projects, companies, places" } });
+      var input = where.querySelector("input");
+      if (input) { input.setAttribute("aria-label", "Search the tracker"); input.focus(); }
+    };
+    js.onerror = function () {
+      where.textContent = "Search is not available here: its index is built by `python build.py build`, not by the preview.";
+    };
+    document.head.appendChild(js);
+  }
+  function open() {
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "tr-search-dialog";
+      dialog.setAttribute("aria-label", "Search the tracker");
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "tr-search-close";
+      close.textContent = "Close";
+      close.addEventListener("click", function () { dialog.close(); });
+      var where = document.createElement("div");
+      where.className = "tr-search";
+      dialog.appendChild(close);
+      dialog.appendChild(where);
+      dialog.addEventListener("click", function (e) { if (e.target === dialog) dialog.close(); });
+      document.body.appendChild(dialog);
+      load(where);
+    }
+    dialog.showModal();
+    var input = dialog.querySelector("input");
+    if (input) input.focus();
+  }
+  function init() {
+    var header = document.querySelector(".md-header__inner");
+    if (!header || header.querySelector(".tr-search-button")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-header__button tr-search-button";
+    button.setAttribute("aria-haspopup", "dialog");
+    button.setAttribute("aria-keyshortcuts", "/ s");
+    button.title = "Search (press /)";
+    var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.516 6.516 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5Z");
+    icon.appendChild(path);
+    var label = document.createElement("span");
+    label.className = "tr-search-label";
+    label.textContent = "Search";
+    button.appendChild(icon);
+    button.appendChild(label);
+    button.addEventListener("click", open);
+    header.appendChild(button);
+    document.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === "/" || e.key === "s")) {
+        e.preventDefault();
+        open();
+      }
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();
