@@ -588,8 +588,21 @@ logging.basicConfig(level=logging.WARNING, format="%(message)s")
 logging.getLogger("mkdocs.commands.build").setLevel(logging.INFO)
 sys.path.insert(0, {root!r})
 from tracker.site import ROOT, mkdocs_build
-mkdocs_build(Path(sys.argv[1]), Path(sys.argv[2]), ROOT / "mkdocs.yml")
+mkdocs_build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "mkdocs.yml")
 """
+
+
+def theme_search_config(work: Path) -> Path:
+    """mkdocs.yml as it was before Pagefind: the theme's own search plugin on. The search index must not make
+    the build slower than this (issue 25): the full build is compared with MkDocs building with it."""
+    from tracker.site import ROOT as TROOT
+
+    text = (TROOT / "mkdocs.yml").read_text()
+    assert "plugins: []" in text, "bench: mkdocs.yml no longer says `plugins: []`; update theme_search_config"
+    out = work / "mkdocs-theme-search.yml"
+    out.write_text(text.replace("plugins: []", "plugins:\n  - search")  # paths in it are relative to its folder
+                   .replace("custom_dir: overrides", f"custom_dir: {TROOT / 'overrides'}"))
+    return out
 
 
 def paired(run: int, docs: Path, content: Path, work: Path, script: Path) -> dict:
@@ -602,7 +615,10 @@ def paired(run: int, docs: Path, content: Path, work: Path, script: Path) -> dic
     def full():
         return run_child(["--content", str(content), "build", "--site-dir", str(work / "site-full")])
 
-    order = [("mkdocs", mkdocs_alone), ("full", full)]
+    def mkdocs_search():
+        return run_child([str(docs), str(work / "site-search"), str(theme_search_config(work))], str(script))
+
+    order = [("mkdocs", mkdocs_alone), ("full", full), ("mkdocs_search", mkdocs_search)]
     if run % 2:
         order.reverse()
     out = {}
@@ -612,11 +628,45 @@ def paired(run: int, docs: Path, content: Path, work: Path, script: Path) -> dic
             raise SystemExit(f"bench: {name} exited {out[name]['exit']}")
     out["first"] = order[0][0]
     out["ratio"] = out["full"]["wall_s"] / out["mkdocs"]["wall_s"]
+    out["ratio_search"] = out["full"]["wall_s"] / out["mkdocs_search"]["wall_s"]
     inside, alone = out["full"]["mkdocs_inside_s"], out["mkdocs"]["mkdocs_inside_s"]
     # The same question asked inside one run: the full build's wall time over the time MkDocs' build()
     # took within it. And MkDocs' build() inside the full build over the same call alone.
     out["ratio_inside"] = out["full"]["wall_s"] / inside if inside else None
     out["mkdocs_inside_over_alone"] = inside / alone if inside and alone else None
+    return out
+
+
+def reader_timings(site: Path, query: str) -> dict:
+    """What a reader waits for, in Chromium on this machine: the bytes of the home page plus one search, the time
+    from the query to the first results (Pagefind's own 300 ms debounce included), and the time from navigation
+    until the explorer has drawn its first view (tracker.js stamps it)."""
+    from tests.browser import chromium, serve
+
+    with serve(site) as url, chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        sizes = []
+        page.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]))
+        page.goto(url, wait_until="networkidle")
+        page.keyboard.press("/")
+        box = page.locator(".pagefind-ui__search-input")
+        box.wait_for()
+        start = time.perf_counter()
+        box.fill(query)
+        page.wait_for_selector(".pagefind-ui__result")
+        first = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
+        out = {"search_query": query, "search_first_results_s": first, "search_bytes": sum(sizes),
+               "search_requests": len(sizes)}
+        sizes.clear()
+        page.goto(url + "explore/", wait_until="load")
+        page.wait_for_selector(".tr-explore[data-interactive]")
+        out["explorer_interactive_s"] = float(page.evaluate(
+            "document.querySelector('.tr-explore').dataset.interactiveMs")) / 1000
+        page.wait_for_load_state("networkidle")
+        out["explorer_bytes"] = sum(sizes)
+        context.close()
     return out
 
 
@@ -636,7 +686,8 @@ def page_weights(site: Path) -> dict:
         "projects_index": size("projects/index.html"),
         "timeline": size("timeline/index.html"),
         "summary": size("summary/index.html"),
-        "search_index": size("search/search_index.json"),
+        "search_index": sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+        if (site / "pagefind").is_dir() else None,
         "largest_other": largest.stat().st_size if largest else None,
         "largest_other_path": largest.relative_to(site).as_posix() if largest else None,
         "site_total": total,
@@ -672,14 +723,19 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> d
         del jobs
         pair = paired(r, docs, content, work, script)
         pairs.append(pair)
-        for k in ("mkdocs", "full"):
+        for k in ("mkdocs", "full", "mkdocs_search"):
             t.add(k, pair[k]["wall_s"], pair[k]["cpu_s"])
         findings = t("audit", audit_site, work / "site-alone")
         if findings:
             print(f"  audit findings: {findings[:3]}", flush=True)
         if r == runs - 1:
             res["pages"] = page_weights(work / "site-full")
-        for d in (docs, work / "site-alone", work / "site-full"):
+            res.update(reader_timings(work / "site-full", gen.record(0)["title"].split()[0]))
+            print(f"  reader: home + one search {res['search_bytes'] / 1024:,.0f} KiB in {res['search_requests']} "
+                  f"requests, first results {res['search_first_results_s']:.2f} s after the query; explorer "
+                  f"interactive {res['explorer_interactive_s']:.2f} s after navigation "
+                  f"({res['explorer_bytes'] / 1024:,.0f} KiB)", flush=True)
+        for d in (docs, work / "site-alone", work / "site-full", work / "site-search"):
             shutil.rmtree(d, ignore_errors=True)
         print(f"  run {r + 1}: {t.last()}; {pair['first']} first, full/mkdocs {pair['ratio']:.3f} "
               f"(full / its own mkdocs {fmt(pair['ratio_inside'], '.3f')}; stolen CPU s: mkdocs "
@@ -695,6 +751,8 @@ def bench_size(gen: Generator, n: int, runs: int, work: Path, script: Path) -> d
     # is kept beside it; on a quiet machine the two agree.
     res["full_over_mkdocs"] = statistics.median(p["ratio"] for p in pairs)
     res["full_over_mkdocs_all"] = [round(p["ratio"], 4) for p in pairs]
+    res["full_over_mkdocs_search"] = statistics.median(p["ratio_search"] for p in pairs)
+    res["full_over_mkdocs_search_all"] = [round(p["ratio_search"], 4) for p in pairs]
     res["full_over_mkdocs_of_medians"] = res["full_s"] / res["mkdocs_s"]
     res["full_over_mkdocs_cpu"] = res["full_cpu_s"] / res["mkdocs_cpu_s"]
     inside = [p["ratio_inside"] for p in pairs if p["ratio_inside"]]
@@ -801,6 +859,8 @@ def table(results: list[dict], ratios: dict) -> str:
         ("audit s", "audit_s", ".2f"),
         ("full s", "full_s", ".2f"),
         ("full/mk", "full_over_mkdocs", ".3f"),
+        ("mk+search s", "mkdocs_search_s", ".2f"),
+        ("full/mk+srch", "full_over_mkdocs_search", ".3f"),
         ("serve edit s", "serve_edit_s", ".2f"),
         ("peak MiB", "build_peak_rss_mib", "d"),
         ("tree PSS MiB", "build_peak_pss_mib", "d"),
@@ -809,6 +869,14 @@ def table(results: list[dict], ratios: dict) -> str:
     lines = [" | ".join(f"{h:>12}" for h, _, _ in cols)]
     for r in results:
         lines.append(" | ".join(f"{fmt(r.get(k), s):>12}" for _, k, s in cols))
+    for r in results:
+        lines.append(f"full build / mkdocs with the theme's search plugin (the index it replaced) at N={r['n']}: "
+                     + ", ".join(f"{x:.3f}" for x in r["full_over_mkdocs_search_all"]))
+        if "search_bytes" in r:
+            lines.append(f"  reader at N={r['n']}: home + one search ({r['search_query']!r}) "
+                         f"{r['search_bytes'] / 1024:,.0f} KiB in {r['search_requests']} requests; first results "
+                         f"{r['search_first_results_s']:.2f} s; explorer interactive {r['explorer_interactive_s']:.2f} s, "
+                         f"{r['explorer_bytes'] / 1024:,.0f} KiB")
     for r in results:
         lines.append(f"full/mkdocs at N={r['n']}, per run (adjacent pairs, order alternated): "
                      + ", ".join(f"{x:.3f}" for x in r["full_over_mkdocs_all"])
