@@ -86,6 +86,7 @@ def test_timeline_has_every_row_and_mark_kind():
     assert svg.count("tr-mark--happened") == 5 and svg.count("tr-mark--overdue") == 5
     assert svg.count("tr-mark--planned") == 5 and svg.count('class="tr-phase"') == 5
     assert "as of 25 November 2026" in svg
+    assert "<p class=\"tr-figure-source\">S.</p></figure>" in str(timeline_chart("t", "T", "D", rows, PDate(2026), source="S."))
 
 
 def test_timeline_scales_dates_linearly():

@@ -277,7 +277,7 @@ def timeline_chart(cid: str, title: str, desc: str, rows: list[Row], as_of: PDat
                        '<text x="{x}" y="{ty}" class="tr-chart-label tr-asof-label" text-anchor="end">as of {d}'
                        '</text>').format(x=_f(x), t=top - 6, b=_f(height - 16), ty=_f(height - 3),
                                          d=as_of.human()))
-    return figure(cid, title, desc, _svg(cid, width, height, body, "tr-chart--timeline") + legend_timeline(), source)
+    return figure(cid, title, desc, _svg(cid, width, height, body, "tr-chart--timeline"), legend_timeline(), source)
 
 
 def legend_timeline() -> Markup:
