@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -47,17 +48,24 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
 PROJECT_PAGE_LIMIT = 60_000
 
-# What overrides/ changes in Material's own templates, and nothing else: (theme's text, ours) per file.
-THEME_FIXES = {
-    "base.html": [  # autocomplete is not allowed on checkboxes (Nu)
-        ('type="checkbox" id="__drawer" autocomplete="off">', 'type="checkbox" id="__drawer">'),
-        ('type="checkbox" id="__search" autocomplete="off">', 'type="checkbox" id="__search">'),
-    ],
-    "partials/nav-item.html": [  # tabindex="" is not an integer (Nu)
-        ('id="{{ path }}_label" tabindex="{{ tabindex }}">',
-         'id="{{ path }}_label"{% if tabindex %} tabindex="{{ tabindex }}"{% endif %}>'),
-    ],
-}
+# Known defects of the theme's own markup that the Nu checker reports, allowed here rather than fixed in a copy
+# of the theme's template (a copy goes stale at every theme release, and ties the site to this theme): the
+# message's start and a pattern its extract must match. test_theme_allowances_are_still_needed fails once the
+# theme fixes one, so that it is removed.
+THEME_ALLOWANCES = [
+    # Material puts autocomplete="off" on its drawer and search toggle checkboxes (so that a browser never
+    # restores them open); HTML allows autocomplete only on text-like inputs. tracker.js closes a restored toggle.
+    ("Attribute “autocomplete” is only allowed when the input type is",
+     re.compile(r'type="checkbox" id="__(drawer|search)" autocomplet')),
+    # Material's nav-item.html writes tabindex="" on the label of an expanded navigation section (Contribute).
+    ("Bad value “” for attribute “tabindex” on element “label”",
+     re.compile(r'<label class="md-nav__link" for="__nav_\d+" id="__nav_\d+_label" tabindex="">')),
+]
+
+
+def theme_allowed(message: dict) -> bool:
+    return any(message.get("message", "").startswith(text) and pattern.search(message.get("extract") or "")
+               for text, pattern in THEME_ALLOWANCES)
 
 
 def _matches(rel: str, pattern: str) -> bool:
@@ -138,27 +146,11 @@ def format_axe(where: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _body(template: str) -> str:
-    """A template without its leading {#- ... -#} comment."""
-    return template.split("-#}\n", 1)[1] if template.startswith("{#-") else template
-
-
-def test_theme_overrides_are_minimal_and_current():
-    """Each file in overrides/ is the installed theme's file plus THEME_FIXES, so a theme upgrade fails here
-    (re-copy the theme's file and re-apply the fixes) instead of silently keeping stale copies."""
-    import material
-
-    theme = Path(material.__file__).parent / "templates"
-    overrides = (p.relative_to(ROOT / "overrides").as_posix() for p in (ROOT / "overrides").rglob("*.html"))
-    ours = sorted(name for name in overrides if name != "main.html")  # main.html overrides blocks: not a copy
-    assert ours == sorted(THEME_FIXES), "a copied theme template must list its changes in THEME_FIXES"
-    for name, fixes in THEME_FIXES.items():
-        expected = (theme / name).read_text(encoding="utf-8")
-        for old, new in fixes:
-            assert old in expected, f"{name}: the theme no longer has {old!r}; is the override still needed?"
-            expected = expected.replace(old, new)
-        assert _body((ROOT / "overrides" / name).read_text(encoding="utf-8")) == _body(expected), \
-            f"overrides/{name} differs from the theme's {name} by more than THEME_FIXES"
+def test_theme_is_customised_through_blocks_only():
+    """overrides/ extends the theme's templates through their blocks (main.html); it holds no copies of them."""
+    overrides = sorted(p.relative_to(ROOT / "overrides").as_posix() for p in (ROOT / "overrides").rglob("*.html"))
+    assert overrides == ["main.html"]
+    assert (ROOT / "overrides" / "main.html").read_text().count('{% extends "base.html" %}') == 1
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +169,18 @@ def test_every_page_kind_is_checked(kinds):
 
 def test_nu_html_checker_finds_no_errors(site, kinds):
     pages = [rel for group in kinds.values() for rel in group]
-    errors = run_vnu(site, pages)
+    errors = [m for m in run_vnu(site, pages) if not theme_allowed(m)]
     assert not errors, f"Nu Html Checker: {len(errors)} errors\n{format_vnu(errors)}"
+
+
+def test_theme_allowances_are_still_needed(site):
+    """Each allowance matches a real error: once the theme fixes it, remove the allowance."""
+    messages = run_vnu(site, ["index.html", "contributing/index.html"])
+    for text, pattern in THEME_ALLOWANCES:
+        assert any(m["message"].startswith(text) and pattern.search(m.get("extract") or "") for m in messages), text
+    # ... and the filter lets nothing else through: an error of ours on the same element is still reported.
+    assert not theme_allowed({"message": "Bad value “” for attribute “tabindex” on element “label”",
+                              "extract": '<label class="tr-x" tabindex="">'})
 
 
 def test_axe_finds_no_serious_or_critical_violations(site, kinds):
