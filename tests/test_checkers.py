@@ -54,7 +54,7 @@ PROJECT_PAGE_LIMIT = 60_000
 # theme fixes one, so that it is removed.
 THEME_ALLOWANCES = [
     # Material puts autocomplete="off" on its drawer and search toggle checkboxes (so that a browser never
-    # restores them open); HTML allows autocomplete only on text-like inputs. tracker.js closes a restored toggle.
+    # restores them open); HTML allows autocomplete only on text-like inputs.
     ("Attribute “autocomplete” is only allowed when the input type is",
      re.compile(r'type="checkbox" id="__(drawer|search)" autocomplet')),
     # Material's nav-item.html writes tabindex="" on the label of an expanded navigation section (Contribute).

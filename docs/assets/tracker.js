@@ -70,15 +70,6 @@
   if (typeof document$ !== "undefined") document$.subscribe(init); else document.addEventListener("DOMContentLoaded", init);
 })();
 
-// The theme's drawer and search toggles are checkboxes; overrides/base.html drops their autocomplete="off"
-// (invalid on checkboxes), so a browser that restores form state on reload could reopen them: close them.
-(function () {
-  ["__drawer", "__search"].forEach(function (id) {
-    var toggle = document.getElementById(id);
-    if (toggle && toggle.checked) toggle.click();
-  });
-})();
-
 // The explorer (explore/): filters, facet counts, sorting, a shareable address and a CSV of the view, over
 // one compact JSON file of every project. Text from the data is only ever set as textContent.
 (function () {
