@@ -579,7 +579,7 @@ def steal_s() -> float | None:
 
 
 # `mkdocs build --strict` on an already rendered docs tree, in a fresh interpreter: the same load_config and
-# build calls as `build.py build` makes (tracker.site.mkdocs_build), with the docs_dir override that
+# build calls as `build.py build` makes (tracker.site.engine_build), with the docs_dir override that
 # mkdocs' own command line lacks. MkDocs logs its own build time, as it does inside `build.py build`.
 MKDOCS_ALONE = """
 import logging, sys
@@ -587,8 +587,8 @@ from pathlib import Path
 logging.basicConfig(level=logging.WARNING, format="%(message)s")
 logging.getLogger("mkdocs.commands.build").setLevel(logging.INFO)
 sys.path.insert(0, {root!r})
-from tracker.site import ROOT, mkdocs_build
-mkdocs_build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "mkdocs.yml")
+from tracker.site import ROOT, engine_build
+engine_build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "mkdocs.yml")
 """
 
 

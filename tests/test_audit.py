@@ -77,10 +77,10 @@ def test_audit_site_reports_every_page_with_its_path(tmp_path):
     assert audit_site(tmp_path) == ["projects/a/index.html: <img> has event-handler attribute onerror"]
 
 
-def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path, monkeypatch):
+def test_live_audit_checks_pages_while_engine_builds(tmp_path, monkeypatch):
     """The real pipeline's path: MkDocs hands each page to the live worker through the hook."""
     from tracker.audit import Live
-    from tracker.site import BUILD_HOOK, ROOT, mkdocs_build
+    from tracker.site import BUILD_HOOK, ROOT, engine_build
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
@@ -91,7 +91,7 @@ def test_live_audit_checks_pages_while_mkdocs_builds(tmp_path, monkeypatch):
     (docs / "data.md").write_text('# Data\n\n<iframe src="https://example.com/"></iframe>\n')
     live = Live()
     try:
-        mkdocs_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", hooks=[BUILD_HOOK])
+        engine_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", hooks=[BUILD_HOOK])
         results = live.results()
     finally:
         live.close()

@@ -87,7 +87,7 @@ def test_broken_record_leaves_site_untouched(content, built):
     assert strays(built.parent) == []
 
 
-@pytest.mark.parametrize("stage", ["prepare", "write_tree", "Stream", "mkdocs_build", "audit", "publish"])
+@pytest.mark.parametrize("stage", ["prepare", "write_tree", "Stream", "engine_build", "audit", "publish"])
 def test_crash_at_each_stage_leaves_site_untouched(content, built, monkeypatch, stage):
     before = tree_hash(built)
 

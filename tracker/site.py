@@ -66,21 +66,12 @@ def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
     return sum(parallel.map_items(lambda job: render([job], root), jobs))
 
 
-def mkdocs_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
+def engine_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
                  hooks: list[str] | None = None) -> None:
-    """Stage 6: a strict MkDocs build of the rendered tree into a temporary site folder."""
-    from mkdocs import exceptions as mkdocs_exceptions
-    from mkdocs.commands.build import build as mk_build
-    from mkdocs.config import load_config
+    """Stage 6: a strict build of the rendered tree into a temporary site folder, by the chosen engine."""
+    from .engine import current
 
-    try:
-        extra = {"site_url": site_url} if site_url else {}  # canonical links when the site has an address
-        if hooks:
-            extra["hooks"] = hooks
-        cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True, **extra)
-        mk_build(cfg)
-    except mkdocs_exceptions.MkDocsException as exc:
-        raise BuildFailed(f"mkdocs build failed: {exc}") from None
+    current().build(docs_dir, site_dir, config_file, site_url, hooks)
 
 
 @contextlib.contextmanager
@@ -143,7 +134,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool = False) -> str:
     """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
-    from . import parallel, search
+    from . import engine, parallel, search
     from .audit import Live, audit_site
     from .content import clear_cache
     from .stream import Stream
@@ -157,7 +148,9 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         # worker is forked first, while this process is small: forked later, it would keep a private
         # copy of every record once this process frees them (with compact links in the worker, this took
         # the build's processes from 1,261 to 924 MiB summed PSS at 10,000 records).
-        live = cleanup.enter_context(contextlib.closing(Live())) if parallel.workers() > 1 else None
+        eng = engine.current()
+        streams = eng.streams and parallel.workers() > 1
+        live = cleanup.enter_context(contextlib.closing(Live())) if streams else None
         clock = time.perf_counter()
         data, derived = prepare(content, strict)
         log.info("checked %d records in %.1f s", len(data.records), time.perf_counter() - clock)
@@ -171,21 +164,21 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         if live:
             stream = Stream(jobs, ROOT / "docs", docs_dir, work / "scratch", discard=not keep_docs)
             cleanup.callback(stream.close)
-            log.info("running mkdocs build --strict, rendering pages on another core as it reads them")
+            log.info("running %s build --strict, rendering pages on another core as it reads them", eng.name)
         else:
             count = write_tree(jobs, ROOT / "docs", docs_dir)
-            log.info("rendered %d pages in %.1f s; running mkdocs build --strict", count, time.perf_counter() - clock)
+            log.info("rendered %d pages in %.1f s; running %s build --strict", count, time.perf_counter() - clock, eng.name)
         del jobs
         clear_cache()  # with it, the records are freed here, and MkDocs reuses their memory
-        mkdocs_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
+        engine_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
         _release_memory()  # MkDocs' pages are garbage now; the audit below forks workers
         if live:
             count = stream.finish()  # (already done by the hook, unless MkDocs skipped it)
-            log.info("rendered %d pages while mkdocs read them (mkdocs waited %.1f s for them)", count, stream.waited)
+            log.info("rendered %d pages while %s read them (it waited %.1f s for them)", count, eng.name, stream.waited)
         if keep_docs:  # complete now (before the audit, so a failing audit can be traced to its page)
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.copytree(docs_dir, keep_docs)
-        log.info("mkdocs built the site in %.1f s; indexing it for search and auditing it", time.perf_counter() - clock)
+        log.info("%s built the site in %.1f s; indexing it for search and auditing it", eng.name, time.perf_counter() - clock)
         clock = time.perf_counter()
         index = search.start(new_site)  # stage 7: the search index, built while the audit runs
         cleanup.callback(index.kill)
