@@ -86,8 +86,39 @@ def build_lock(site: Path):
         yield
 
 
-def _cleanup_stale(parent: Path) -> None:
-    for stale in parent.glob(f"{TMP_PREFIX}*"):
+# A marker file in every folder the tracker writes and may later replace: a folder without it is not ours.
+MARKER = ".tracker-output"
+# What a build reads: never to be replaced, emptied or written into (the content folder is added per build).
+INPUTS = (".git", ".github", "content", "templates", "docs", "overrides", "tracker", "tests", "schema", "build.py",
+          "mkdocs.yml", "requirements.txt", "Makefile")
+
+
+def guard_output(path: Path, content: Path, what: str) -> Path:
+    """Refuse an output folder that a build would destroy input by replacing: one that is, contains or is
+    inside the repository's inputs or the content folder, an existing file, or a non-empty folder that this
+    tracker did not write (no MARKER). Return the resolved path."""
+    path = path.resolve()
+    inputs = [(ROOT / name).resolve() for name in INPUTS] + [content.resolve(), ROOT.resolve()]
+    for inp in inputs:
+        if path == inp or inp.is_relative_to(path) or path.is_relative_to(inp) and inp != ROOT.resolve():
+            raise BuildFailed(f"{what} {path} would replace or write into {inp}, which the build reads; "
+                              f"choose a folder outside it, e.g. {ROOT / 'site'}")
+    if path.exists() and not path.is_dir():
+        raise BuildFailed(f"{what} {path} is a file; choose a folder (it is replaced as a whole)")
+    legacy = (path / "assets" / "tracker.js").is_file()  # written before the marker existed
+    if path.is_dir() and any(path.iterdir()) and not (path / MARKER).is_file() and not legacy:
+        raise BuildFailed(f"{what} {path} holds files the tracker did not write (no {MARKER}); choose an empty "
+                          "or new folder, or remove it yourself")
+    return path
+
+
+def _work_prefix(site: Path) -> str:
+    """Temporary folders beside site/ carry its name, so a build cleans up only after builds of the same site."""
+    return f"{TMP_PREFIX}{site.name}-"
+
+
+def _cleanup_stale(site: Path) -> None:
+    for stale in site.parent.glob(f"{_work_prefix(site)}*"):
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -95,7 +126,7 @@ def publish(new_site: Path, site: Path) -> None:
     """Stage 9: swap new_site into place atomically; the old tree is removed afterwards."""
     if site.exists():
         if not _exchange(new_site, site):
-            old = site.parent / f"{TMP_PREFIX}old-{os.getpid()}"
+            old = site.parent / f"{_work_prefix(site)}old-{os.getpid()}"
             os.rename(site, old)
             os.rename(new_site, site)
             new_site = old
@@ -139,10 +170,14 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
     from .content import clear_cache
     from .stream import Stream
 
-    site = site.resolve()
+    site = guard_output(site, content, "--site-dir")
+    if keep_docs:
+        keep_docs = str(guard_output(Path(keep_docs), content, "--keep-docs"))
+        if site == Path(keep_docs) or site.is_relative_to(keep_docs) or Path(keep_docs).is_relative_to(site):
+            raise BuildFailed(f"--keep-docs {keep_docs} and --site-dir {site} overlap; give them separate folders")
     site.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(site), contextlib.ExitStack() as cleanup:
-        _cleanup_stale(site.parent)
+        _cleanup_stale(site)
         # MkDocs uses one core. With two or more, pages are rendered on another core while MkDocs reads
         # them (tracker/stream.py), and audited there as soon as MkDocs has rendered them. The audit
         # worker is forked first, while this process is small: forked later, it would keep a private
@@ -154,7 +189,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         clock = time.perf_counter()
         data, derived = prepare(content, strict)
         log.info("checked %d records in %.1f s", len(data.records), time.perf_counter() - clock)
-        work = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=site.parent))
+        work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         docs_dir, new_site = work / "docs", work / "site"
         jobs = renderer(data, derived).jobs()
@@ -178,6 +213,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         if keep_docs:  # complete now (before the audit, so a failing audit can be traced to its page)
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.copytree(docs_dir, keep_docs)
+            (Path(keep_docs) / MARKER).write_text("written by build.py build --keep-docs; replaced by the next one\n")
         log.info("%s built the site in %.1f s; indexing it for search and auditing it", eng.name, time.perf_counter() - clock)
         clock = time.perf_counter()
         index = search.start(new_site)  # stage 7: the search index, built while the audit runs
@@ -187,7 +223,8 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
         if findings:
             raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
-        staged = site.parent / f"{TMP_PREFIX}new-{os.getpid()}"
+        (new_site / MARKER).write_text("written by build.py build; replaced as a whole by the next build\n")
+        staged = site.parent / f"{_work_prefix(site)}new-{os.getpid()}"
         os.rename(new_site, staged)
         publish(staged, site)
     return f"{count} pages from {records} records into {site}"
