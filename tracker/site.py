@@ -1,8 +1,10 @@
-"""The pipeline: load -> validate -> derive -> render -> write -> mkdocs build -> audit -> publish.
+"""The pipeline: load -> validate -> derive -> render -> write -> engine build (MkDocs) -> search index
+(Pagefind) and audit -> publish.
 
 Nothing touches site/ until everything has succeeded: the docs tree and the site are built in
-temporary folders beside site/, audited, and then swapped in with one atomic rename. A failure at
-any stage, or a kill, leaves the previous site/ exactly as it was.
+temporary folders beside site/, indexed, audited, and then swapped in with one atomic rename. A failure
+at any stage, or a kill, leaves the previous site/ exactly as it was. Output folders that would replace
+an input, a file or a folder the tracker did not write are refused before anything starts (guard_output).
 """
 
 from __future__ import annotations
