@@ -7,16 +7,63 @@ from pathlib import Path
 
 from tracker import search
 
+PAGE = ('<!doctype html><html lang="en"><head><title>{t}</title></head><body><main data-pagefind-body><h1>{t}</h1>'
+        '<p>{t} LED packaging in Anyuan.</p><ul class="tr-related"><li>Jiaxing</li></ul></main></body></html>')
+
+
+def _site(tmp_path: Path, names=("Tianyou",)) -> Path:
+    site = tmp_path / "site"
+    for i, name in enumerate(names):
+        page = site / (f"p{i}/index.html" if i else "index.html")
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(PAGE.format(t=name))
+    (site / "listing.html").write_text("<!doctype html><html><body><p>Jiaxing Tianyou listing</p></body></html>")
+    return site
+
 
 def _index(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text('<!doctype html><html lang="en"><head><title>t</title></head><body>'
-                                     '<main data-pagefind-body><h1>Tianyou</h1><p>LED packaging in Anyuan.</p>'
-                                     '<ul class="tr-related"><li>Jiaxing</li></ul></main></body></html>')
+    site = _site(tmp_path)
     findings = search.finish(search.start(site), site)
     assert findings == []
     return site / search.FOLDER
+
+
+def test_a_large_site_is_indexed_in_shards_that_the_ui_merges(tmp_path):
+    """Pagefind's memory grows with the pages it holds: past SHARD_PAGES, bundles of their own."""
+    import json
+
+    site = _site(tmp_path, ("Alpha", "Bravo", "Charlie", "Delta", "Echo"))
+    indexer = search.start(site, shard_pages=2)
+    assert indexer.finish() == []
+    assert indexer.bundles == ["pagefind", "pagefind-2", "pagefind-3"]
+    assert json.loads((site / "pagefind" / "bundles.json").read_text()) == {"merge": ["pagefind-2", "pagefind-3"]}
+    counts = [json.loads((site / b / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+              for b in indexer.bundles]
+    assert counts == [2, 2, 1]  # the listing page (no data-pagefind-body) is in none of them
+    assert not list(tmp_path.glob(".search-shard-*"))  # the shard views are gone
+    (site / "pagefind-9").mkdir()
+    assert search.audit_bundles(site) == ["pagefind-9/: a search bundle not listed in pagefind/bundles.json"]
+
+
+def test_merged_bundles_are_searched_as_one(tmp_path):
+    from tests.browser import chromium, serve
+
+    site = _site(tmp_path, ("Alpha", "Bravo", "Charlie", "Delta", "Echo"))
+    assert search.start(site, shard_pages=2).finish() == []
+    ui = (Path(__file__).resolve().parent.parent / "docs" / "assets" / "tracker.js").read_text()
+    (site / "search.html").write_text('<!doctype html><html lang="en"><head><title>s</title></head><body>'
+                                      '<div class="md-header__inner"></div>'
+                                      f"<script>{ui}</script></body></html>")
+    with serve(site) as url, chromium() as browser:
+        page = browser.new_page()
+        page.goto(url + "search.html")
+        page.keyboard.press("/")
+        page.locator(".pagefind-ui__search-input").fill("packaging")
+        page.wait_for_function("[...document.querySelectorAll('.pagefind-ui__result-title')]"
+                               ".filter(t => /^[A-Z][a-z]+$/.test(t.textContent.trim())).length === 5")
+        titles = sorted(page.locator(".pagefind-ui__result-title").all_inner_texts())
+        page.close()
+    assert titles == ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]  # from all three bundles
 
 
 def test_shipped_files_are_those_of_the_pinned_pagefind(tmp_path):

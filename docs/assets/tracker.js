@@ -263,10 +263,15 @@
     var js = document.createElement("script");
     js.src = base() + "pagefind-ui.js";
     js.onload = function () {
-      new PagefindUI({ element: where, bundlePath: base(), showSubResults: true, showImages: false, autofocus: true,
-        resetStyles: false, excerptLength: 24, translations: { placeholder: "Search projects, companies, places" } });
-      var input = where.querySelector("input");
-      if (input) { input.setAttribute("aria-label", "Search the tracker"); input.focus(); }
+      // A large site is indexed in several bundles (tracker/search.py): the UI searches them as one.
+      fetch(base() + "bundles.json").then(function (r) { return r.ok ? r.json() : { merge: [] }; })
+        .catch(function () { return { merge: [] }; }).then(function (bundles) {
+          new PagefindUI({ element: where, bundlePath: base(), showSubResults: true, showImages: false, autofocus: true,
+            resetStyles: false, excerptLength: 24, translations: { placeholder: "Search projects, companies, places" },
+            mergeIndex: bundles.merge.map(function (b) { return { bundlePath: new URL("../" + b + "/", base()).href }; }) });
+          var input = where.querySelector("input");
+          if (input) { input.setAttribute("aria-label", "Search the tracker"); input.focus(); }
+        });
     };
     js.onerror = function () {
       where.textContent = "Search is not available here: its index is built by `python build.py build`, not by the preview.";
