@@ -12,6 +12,8 @@ from pathlib import Path
 from .errors import TrackerError, ValidationFailed
 
 EXAMPLES = """\
+Run from the repository (after `make site` has set up .venv, which build.py then uses by itself).
+
 examples:
   python build.py check                       validate content/ (every error at once)
   python build.py check --strict              ... and treat warnings as errors
@@ -79,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; site/ was left as it was", file=sys.stderr)
         return 130
+    except ImportError as exc:  # a missing package is a set-up step, not a bug
+        print(f"error: a Python package the tracker needs is missing ({exc}): run `make site` once (it creates "
+              ".venv and installs requirements.txt); `python build.py` then uses .venv by itself", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug: say so plainly, once, without a traceback wall
         print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("this is a bug in the tracker, not in your content; please report it with the command you ran",
