@@ -207,6 +207,40 @@ def test_new_scaffolds_a_record_that_check_then_guides(content):
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "not a valid id" in bad.stderr
     assert not (content.parent / "evil.yaml").exists()
+    reserved = subprocess.run([sys.executable, "build.py", "--content", str(content), "new", "index"], cwd=ROOT,
+                              capture_output=True, text=True)
+    assert reserved.returncode == 1 and "reserved for a page of the site" in reserved.stderr
+
+
+def test_a_fresh_scaffold_cannot_be_published_until_filled(content):
+    """No example value is pre-filled: check names every required field to fill, and the record builds once
+    they hold facts (issue 23: a throwaway record was published on a real company's page)."""
+    subprocess.run([sys.executable, "build.py", "--content", str(content), "new", "my-plant"], cwd=ROOT, check=True,
+                   capture_output=True)
+    path = content / "projects" / "my-plant.yaml"
+    text = path.read_text()
+    assert "Dongguan" not in text.replace("# ", "#").split("\n#")[0]  # nothing real outside the comments
+    out = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    for field in ("title", "summary", "status.value", "segments", "location.country", "parties[0].name",
+                  "investment.amount", "events[0].date", "sources[0].url"):
+        assert f": {field}: is " in out.stderr, field
+    filled = {"title:": "title: Demo plant", "summary:": "summary: A demo.", "  value:": "  value: announced",
+              "segments: []": "segments: [testing]", "  country:": "  country: CN"}
+    lines = [filled.get(line, line) for line in text.splitlines()]
+    path.write_text("\n".join(lines) + "\n")
+    again = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert ": title: is " not in again.stderr and ": location.country: is " not in again.stderr
+
+
+def test_empty_required_text_is_an_error(content):
+    text = MINIMAL.format(id="blank-title").replace("title: ", 'title: "  " # ', 1)
+    write(content, "blank-title", text)
+    out = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 1 and "title: is empty (write the project name in English" in out.stderr
 
 
 def test_keep_docs_writes_rendered_tree(content, tmp_path):

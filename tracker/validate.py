@@ -312,6 +312,9 @@ def _object(node, t, fpath, ctx):
             if f.required:
                 ctx.error(child, prefix + key, "is empty", f"expected {f.type.describe()}")
             continue
+        if f.required and f.type.kind in ("text", "markdown") and child.kind == "str" and not child.value.strip():
+            ctx.error(child, prefix + key, "is empty", f"write the {f.help}; a page cannot show an empty {f.name}")
+            continue
         if f.required and child.kind == "seq" and not child.value and f.type.kind == "list":
             ctx.error(child, prefix + key, "is an empty list", f"give at least one: {f.help}")
             continue
