@@ -29,7 +29,9 @@ def test_data_package_is_valid(built):
 
 def test_csv_matches_the_records(built):
     data = load_content(CONTENT)
-    rows = list(csv.DictReader(io.StringIO((built / "data/projects.csv").read_text())))
+    raw = (built / "data/projects.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte-order mark, so that Excel reads UTF-8 ("B\u1eafc Ninh")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == [r["id"] for r in data.records]
     for row, rec in zip(rows, data.records, strict=True):
         m = rec["investment"]

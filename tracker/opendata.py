@@ -94,7 +94,8 @@ def _csv(fields, rows) -> bytes:
     for row in rows:
         # A leading = + - @ would make spreadsheets run a formula: prefix a quote (OWASP CSV injection).
         w.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in (_cell(v) for v in row)])
-    return out.getvalue().encode("utf-8")
+    # With a byte-order mark: Excel otherwise reads UTF-8 as the local code page and garbles "Bắc Ninh".
+    return out.getvalue().encode("utf-8-sig")
 
 
 def project_rows(data: Dataset, derived: Derived):
@@ -167,7 +168,7 @@ def datapackage(data: Dataset) -> dict:
         key = ["id"] if name == "projects" else None
         schema = {"fields": schema_fields, **({"primaryKey": key} if key else {})}
         resources.append({"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
-                          "encoding": "utf-8", "description": desc, "schema": schema})
+                          "encoding": "utf-8-sig", "description": desc, "schema": schema})
     resources.append({"name": "projects-full", "path": "projects.json", "format": "json",
                       "mediatype": "application/json",
                       "description": "Every validated record in full, amounts as exact decimal strings."})
