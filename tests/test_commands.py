@@ -32,3 +32,19 @@ def test_make_help_lists_the_daily_targets():
     assert out.returncode == 0
     for target in ("site", "test", "check", "serve", "new", "golden", "baselines", "bench"):
         assert f"make {target}" in out.stdout, target
+
+
+def test_check_says_when_repo_url_is_still_the_placeholder(tmp_path):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    out = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    line = next(i for i, t in enumerate((content / "site.yaml").read_text().splitlines(), 1) if t.startswith("repo_url"))
+    assert f"site.yaml:{line}:11: info: repo_url: still the example placeholder" in out.stderr
+    site = content / "site.yaml"
+    site.write_text(site.read_text().replace("github.com/example/", "github.com/someone/"))
+    out = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "placeholder" not in out.stderr

@@ -45,6 +45,26 @@ def rel(path: Path, root: Path, folder: Path | None = None, cwd: Path | None = N
         return str(path)
 
 
+def _placeholder_addresses(path: Path, root: Path, settings: dict) -> list[Problem]:
+    """Warn when repo_url or site_url still points at the example placeholder: "Edit this record" links and
+    canonical addresses would lead nowhere on a published site."""
+    from urllib.parse import urlsplit
+
+    out = []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []
+    for key in ("repo_url", "site_url"):
+        value = settings.get(key)
+        if not isinstance(value, str):
+            continue
+        parts = urlsplit(value)
+        host = (parts.hostname or "").split(".")
+        if "example" in host[-2:] or "example" in parts.path.split("/")[:2]:
+            line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)
+            out.append(Problem(rel(path, root), line, len(key) + 3, key,  # the column where the value starts f"still the example placeholder ({value})",
+                               "write your repository's address (or the site's, for site_url)", "info"))
+    return out
+
+
 def read(path: Path, root: Path, t, vocab, problems: list[Problem]):
     """Load and convert one file; return (value, ctx) or (None, None) when it cannot be read."""
     name = rel(path, root)
@@ -113,6 +133,7 @@ def _load_content(root: Path) -> Dataset:
     vocab_value, vctx = read(root / "vocabularies.yaml", root, schema.VOCAB_FILE, {}, problems)
     vocab = {name: {t["term"]: t for t in (vocab_value or {}).get(name) or []} for name in schema.VOCAB_NAMES}
     settings, sctx = read(root / "site.yaml", root, schema.SITE_FILE, vocab, problems)
+    problems += _placeholder_addresses(root / "site.yaml", root, settings or {})
     fx_value, fctx = read(root / "fx.yaml", root, schema.FX_FILE, vocab, problems)
     fx = _fx_table(fx_value, fctx) if fx_value else {"rates": {}, "sources": {}}
     as_of = (settings or {}).get("as_of")
