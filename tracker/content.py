@@ -60,7 +60,7 @@ def _placeholder_addresses(path: Path, root: Path, settings: dict) -> list[Probl
         host = (parts.hostname or "").split(".")
         if "example" in host[-2:] or "example" in parts.path.split("/")[:2]:
             line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)
-            out.append(Problem(rel(path, root), line, len(key) + 3, key,  # the column where the value starts f"still the example placeholder ({value})",
+            out.append(Problem(rel(path, root), line, len(key) + 3, key, f"still the example placeholder ({value})",
                                "write your repository's address (or the site's, for site_url)", "info"))
     return out
 
