@@ -48,7 +48,12 @@ class Context:
 
 
 def suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """'did you mean ...?' for the closest choice, case and '_'/'-'/space differences ignored first
+    ('MEMS' -> 'mems', 'in production' -> 'in-production'), then by similarity."""
+    choices = list(choices)
+    folded = {re.sub(r"[\s_-]+", "-", c.casefold()): c for c in choices}
+    same = folded.get(re.sub(r"[\s_-]+", "-", word.casefold()))
+    close = [same] if same else difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 
 
@@ -188,15 +193,33 @@ def _currency(node, t, fpath, ctx):
     return s
 
 
+def _date_hint(s: str) -> str:
+    """For 05/07/2020 name both readings (day first in most of the world, month first in the US)."""
+    m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", s)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        readings = []
+        for day, month in ((a, b), (b, a)):
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                iso = f"{y}-{month:02d}-{day:02d}"
+                if iso not in readings:
+                    readings.append(iso)
+        if len(readings) == 2:
+            return (f"it can be read two ways: {int(readings[0][8:])} {values.MONTHS[int(readings[0][5:7]) - 1]} or "
+                    f"{int(readings[1][8:])} {values.MONTHS[int(readings[1][5:7]) - 1]} {y}; check the source and "
+                    f"write {readings[0]} or {readings[1]}")
+        if readings:
+            return f"write {readings[0]}"
+    return "write dates as YYYY, YYYY-MM or YYYY-MM-DD"
+
+
 def _date(node, t, fpath, ctx):
     s = _scalar(node, "a date")
     try:
         return values.parse_date(s)
     except ValueError as exc:
         if str(exc) == "not a date":
-            raise Invalid(
-                f"expected a date, got {_shown(node)}", "write dates as YYYY, YYYY-MM or YYYY-MM-DD"
-            ) from None
+            raise Invalid(f"expected a date, got {_shown(node)}", _date_hint(s)) from None
         raise Invalid(str(exc), "check the source for the right date") from None
 
 
@@ -209,11 +232,41 @@ def _amount(node, t, fpath, ctx):
             hint = 'write the number out in full, or as words like "1 billion"'
         elif s.strip().startswith("-"):
             hint = "amounts cannot be negative"
+        elif _money_words(s):
+            hint = _money_words(s)
         elif str(exc) != "not a number":
             hint = str(exc)
         else:
             hint = 'write digits, optionally with a word: 800000000, "800 million", "27,000 crore"'
         raise Invalid(f'expected a number such as 800000000 or "800 million", got {_shown(node)}', hint) from None
+
+
+# How news writes amounts, and what the record wants instead: the currency has a field of its own.
+_CURRENCY_WORDS = {"rmb": "CNY", "yuan": "CNY", "cny": "CNY", "usd": "USD", "us$": "USD", "$": "USD", "dollars": "USD",
+                   "nt$": "TWD", "twd": "TWD", "rm": "MYR", "ringgit": "MYR", "myr": "MYR", "rs": "INR", "rs.": "INR",
+                   "inr": "INR", "rupees": "INR", "won": "KRW", "krw": "KRW", "yen": "JPY", "jpy": "JPY",
+                   "eur": "EUR", "euros": "EUR", "€": "EUR", "¥": "CNY or JPY", "s$": "SGD", "sgd": "SGD"}
+_SCALE_WORDS = {"bn": "billion", "b": "billion", "mn": "million", "m": "million", "mln": "million", "k": "thousand",
+                "tn": "trillion", "trn": "trillion"}
+
+
+def _money_words(s: str) -> str:
+    """A precise hint for '1.5bn yuan', 'RMB 1.5 billion', 'US$2 bn': the number and scale word in `amount`,
+    the currency's ISO code in `currency`; '' when the text is not of that shape."""
+    tokens = re.findall(r"\d[\d,.]*|[^\W\d_]+\$?|[$€¥]|\S", s.casefold())
+    number = next((t for t in tokens if t[0].isdigit()), None)
+    if number is None:
+        return ""
+    scale = next((_SCALE_WORDS.get(t, t) for t in tokens if _SCALE_WORDS.get(t, t) in ("thousand", "million",
+                  "billion", "trillion", "lakh", "crore")), None)
+    glued = re.fullmatch(r"([\d.,]+)(bn|b|mn|m|mln|k|tn|trn)", next((t for t in re.findall(r"\d[\d,.]*[a-z]*", s.casefold())), ""))
+    if glued:
+        number, scale = glued.group(1), _SCALE_WORDS[glued.group(2)]
+    currency = next((_CURRENCY_WORDS[t] for t in tokens if t in _CURRENCY_WORDS), None)
+    amount = f"{number} {scale}" if scale else number
+    if currency is None:
+        return f"write `amount: {amount}` (scale words in full)" if glued else ""
+    return f"write `amount: {amount}` and `currency: {currency}`: the currency has a field of its own"
 
 
 def _money_amount(node, t, fpath, ctx):
