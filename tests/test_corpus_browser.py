@@ -116,5 +116,5 @@ def test_payloads_are_literal_in_the_html(corpus_site):
     assert "uid=" not in page
     every = (site / "projects" / "xss-every-text-field" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in every and "<script>alert(1)" not in every
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((site / "data" / "projects.csv").read_text("utf-8")))}
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO((site / "data" / "projects.csv").read_text("utf-8-sig")))}
     assert rows["xss-csv-formula"]["title"].startswith("'=HYPERLINK(")  # never a live formula in a spreadsheet

@@ -42,7 +42,7 @@ def test_csv_matches_the_records(built):
             assert row["amount"] == "" and row["amount_status"] == m["amount"]  # never zero
         usd = to_usd(m, rec, data.fx)
         assert row["amount_usd"] == ("" if usd.value is None else str(usd.value))
-    events = list(csv.DictReader(io.StringIO((built / "data/events.csv").read_text())))
+    events = list(csv.DictReader(io.StringIO((built / "data/events.csv").read_text("utf-8-sig"))))
     assert len(events) == sum(len(r["events"]) for r in data.records)
 
 
