@@ -132,8 +132,11 @@ def audit_bundles(site: Path) -> list[str]:
     findings = []
     try:
         merge = json.loads((site / FOLDER / BUNDLES).read_text())["merge"]
-        assert all(isinstance(b, str) and re.fullmatch(rf"{FOLDER}-[0-9]+", b) for b in merge)
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        listed = isinstance(merge, list) and all(isinstance(b, str) and re.fullmatch(rf"{FOLDER}-[0-9]+", b)
+                                                 for b in merge)
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = False
+    if not listed:
         return [f"{FOLDER}/{BUNDLES}: missing or not a list of search bundles"]
     for bundle in [FOLDER, *merge]:
         findings += audit(site / bundle, bundle)
