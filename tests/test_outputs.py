@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_site import tree_hash
 from tracker import site as site_mod
 from tracker.errors import BuildFailed
-
-
-def digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        h.update(p.relative_to(folder).as_posix().encode())
-        if p.is_file():
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.mark.parametrize("target", ["content", "content/projects", ".", "..", "templates", "tracker", ".git"])
 def test_site_dir_on_or_around_an_input_is_refused(content, target):
     base = {"content": content, "content/projects": content / "projects", ".": site_mod.ROOT,
             "..": site_mod.ROOT.parent}.get(target, site_mod.ROOT / target)
-    before = digest(content)
+    before = tree_hash(content)
     with pytest.raises(BuildFailed, match="which the build reads; choose a folder outside it"):
         site_mod.build(content, base)
-    assert digest(content) == before
+    assert tree_hash(content) == before
 
 
 def test_a_file_or_a_foreign_folder_is_refused(content, tmp_path):
