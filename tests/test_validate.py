@@ -63,8 +63,7 @@ def test_minimal_record_is_valid(content):
     "old, new, expected",
     [
         ("title: A plant", "titel: A plant",
-         ["1:1: (record): missing required field 'title' (add it: project name in English)",
-          "2:1: titel: unknown field (did you mean 'title'?)"]),
+         ["2:1: titel: unknown field (did you mean 'title'?)"]),  # one error: not also "missing title"
         ("country: CN, region: CN-ZJ", "country: NO, region: CN-ZJ",
          ["6:33: location.region: region CN-ZJ (Zhejiang Sheng) is not in country NO (use a NO- code, or set country: CN)"]),
         ("2020-07-05", "2024-02-30", ["11:12: events[0].date: no such day 2024-02-30 (check the source for the right date)"]),

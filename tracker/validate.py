@@ -346,19 +346,16 @@ def _object(node, t, fpath, ctx):
     out = {}
     given = node.value
     prefix = f"{fpath}." if fpath else ""
+    misspelt = set()  # fields an unknown key is a misspelling of: one error for it, not a second "missing"
     for key, child in given.items():
         f = names.get(key)
         if f is None:
             line, col = node.keys[key]
+            hint = suggest(key, names)
+            if hint:
+                misspelt.add(hint.split("'")[1])
             ctx.problems.append(
-                Problem(
-                    ctx.path,
-                    line,
-                    col,
-                    prefix + key,
-                    "unknown field",
-                    suggest(key, names) or "allowed here: " + ", ".join(names),
-                )
+                Problem(ctx.path, line, col, prefix + key, "unknown field", hint or "allowed here: " + ", ".join(names))
             )
             continue
         if child.kind == "str" and child.plain and child.value in NULLS:  # an empty value: ~, null or nothing
@@ -376,7 +373,7 @@ def _object(node, t, fpath, ctx):
         if name not in out:
             out[name] = [] if is_list else None
     for f in after:
-        if f.required and f.name not in given:
+        if f.required and f.name not in given and f.name not in misspelt:
             example = f" e.g. '{f.name}: {f.example}'" if f.example else ""
             ctx.error(
                 node, fpath or "(record)", f"missing required field '{f.name}'", f"add{example or ' it'}: {f.help}"
