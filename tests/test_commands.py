@@ -48,3 +48,14 @@ def test_check_says_when_repo_url_is_still_the_placeholder(tmp_path):
     out = subprocess.run([sys.executable, "build.py", "--content", str(content), "check"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "placeholder" not in out.stderr
+
+
+def test_unused_vocabulary_terms_are_noted_at_their_lines():
+    out = subprocess.run([sys.executable, "build.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    lines = (ROOT / "content" / "vocabularies.yaml").read_text().splitlines()
+    notes = [x for x in out.stderr.splitlines() if "used by no record" in x]
+    assert notes
+    for note in notes:  # each points at the first unused term it names, not at 1:1
+        line = int(note.split(":")[1])
+        first = note.split("used by no record: ")[1].split(" (")[0].split(", ")
+        assert line > 1 and lines[line - 1].strip().removeprefix("- ") in {f"term: {t}" for t in first}, note

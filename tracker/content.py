@@ -168,7 +168,7 @@ def _load_content(root: Path) -> Dataset:
                                         f"no record with id '{rel_['id']}'", suggest(rel_["id"], seen) or
                                         "check the other record's file name"))
     if vctx:
-        unused_terms(vocab, records, problems, vctx.path)
+        unused_terms(vocab, records, problems, vctx.path, root / "vocabularies.yaml")
     errors = [p for p in problems if p.severity == "error"]
     warnings = sorted(p for p in problems if p.severity != "error")
     if errors:
@@ -439,8 +439,23 @@ def _node_at(node, keys):
     return node
 
 
-def unused_terms(vocab, records, problems, path) -> None:
+def _term_line(lines: list[str], section: str, term: str) -> int:
+    """The line of `- term: <term>` in a vocabulary section (1 when it cannot be found)."""
+    start = next((i for i, text in enumerate(lines) if text.rstrip() == f"{section}:"), None)
+    if start is None:
+        return 1
+    for i in range(start + 1, len(lines)):
+        text = lines[i]
+        if text and not text[0].isspace() and not text.startswith("#"):
+            break  # the next section
+        if text.strip().removeprefix("- ").strip() in (f"term: {term}", f'term: "{term}"', f"term: '{term}'"):
+            return i + 1
+    return 1
+
+
+def unused_terms(vocab, records, problems, path, file: Path | None = None) -> None:
     """Warn about vocabulary terms no record uses (issue: a term used by no record is reported)."""
+    lines = file.read_text(encoding="utf-8", errors="replace").splitlines() if file and file.is_file() else []
     used: dict[str, set] = {name: set() for name in vocab}
     for r in records:
         used["statuses"].add((r.get("status") or {}).get("value"))
@@ -451,11 +466,12 @@ def unused_terms(vocab, records, problems, path) -> None:
     for name, terms in vocab.items():
         unused = sorted(set(terms) - used[name])
         if unused:
+            line = min((n for n in (_term_line(lines, name, t) for t in unused) if n > 1), default=1)  # the first
             problems.append(
                 Problem(
                     path,
-                    1,
-                    1,
+                    line,
+                    1 if line == 1 else 5,
                     name,
                     "used by no record: " + ", ".join(unused),
                     "fine while content grows; remove terms that are not needed",
