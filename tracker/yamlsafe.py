@@ -83,7 +83,14 @@ def load(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
         return None, [*warnings, Problem(path, exc.line, exc.col, "", exc.message, exc.hint)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "quoted scalar" in str(exc.context or "") and exc.context_mark:
+            mark = exc.context_mark  # an unclosed quote: the mistake is where the quote opens, not where YAML gave up
         line, col = _pos(mark) if mark else (1, 1)
+        opened = _unclosed_quote(text, line)
+        if opened:  # a quote left open earlier ran on until a later quote closed it, and YAML failed there
+            line, col = opened
+            return None, [*warnings, Problem(path, line, col, "", "YAML syntax: a quote opened here is not closed "
+                                             "on its line", "close the quote on this line, where it opens")]
         msg = f"YAML syntax: {exc.problem or exc.context}"
         if exc.context and exc.problem:
             msg = f"YAML syntax: {exc.problem} ({exc.context})"
@@ -99,6 +106,18 @@ def load(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
     return root, warnings
 
 
+_OPEN_QUOTE = re.compile(r"""^(\s*(?:- )?[^\s#"'][^:#]*:\s+)(?:"(?:[^"\\]|\\.)*|'(?:[^']|'')*)$""")
+
+
+def _unclosed_quote(text: str, upto: int) -> tuple[int, int] | None:
+    """(line, column) of the first `key: "...` value before line `upto` whose quote does not close on its line."""
+    for i, line in enumerate(_BREAK.split(text)[: max(0, upto - 1)], start=1):
+        m = _OPEN_QUOTE.match(line)
+        if m:
+            return i, len(m.group(1)) + 1
+    return None
+
+
 def _syntax_hint(exc, text: str) -> str:
     problem = str(exc.problem or "")
     mark = exc.problem_mark
@@ -107,6 +126,8 @@ def _syntax_hint(exc, text: str) -> str:
         return "indent with spaces, not tabs"
     if "mapping values" in problem:
         return "quote values that contain ': '"
+    if "quoted scalar" in str(exc.context or ""):
+        return "close the quote on this line, where it opens"
     return "check indentation and quoting on this line"
 
 
