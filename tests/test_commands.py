@@ -59,3 +59,32 @@ def test_unused_vocabulary_terms_are_noted_at_their_lines():
         line = int(note.split(":")[1])
         first = note.split("used by no record: ")[1].split(" (")[0].split(", ")
         assert line > 1 and lines[line - 1].strip().removeprefix("- ") in {f"term: {t}" for t in first}, note
+
+
+def test_serve_on_a_busy_port_says_so_before_any_work():
+    import socket
+    import time
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "build.py", "serve", "--addr", f"127.0.0.1:{port}"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert f"cannot serve on 127.0.0.1:{port}" in out.stderr and f"--addr 127.0.0.1:{port + 1}" in out.stderr
+    assert "bug" not in out.stderr and "checked" not in out.stderr  # refused before loading any content
+    assert time.perf_counter() - start < 30
+
+
+def test_serve_drops_only_the_dirty_build_warning():
+    import logging
+
+    from tracker.serve import _QuietDirtyBuild
+
+    quiet = _QuietDirtyBuild()
+    dirty = logging.LogRecord("mkdocs.commands.build", logging.WARNING, "", 0,
+                              "A 'dirty' build is being performed, this will likely lead to inaccurate navigation", (), None)
+    other = logging.LogRecord("mkdocs.commands.build", logging.WARNING, "", 0, "Doc file 'x.md' contains a link", (), None)
+    assert not quiet.filter(dirty) and quiet.filter(other)

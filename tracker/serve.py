@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -58,9 +59,39 @@ def refresh(docs_dir: Path) -> int:
     return written
 
 
+class PortBusy(TrackerError):
+    exit_code = 2
+
+
+def check_address(addr: str) -> None:
+    """Fail before any work when the address cannot be served (a busy port), saying what to do instead."""
+    host, _, port = addr.rpartition(":")
+    if not port.isdigit() or not host:
+        raise PortBusy(f"--addr {addr!r} is not host:port; write e.g. --addr 127.0.0.1:8000")
+    with socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET) as sock:
+        try:
+            sock.bind((host.strip("[]"), int(port)))
+        except OSError as exc:
+            free = int(port) + 1
+            raise PortBusy(f"cannot serve on {addr}: {exc.strerror}; stop the other server, or run "
+                           f"`python build.py serve --addr {host}:{free}`") from None
+
+
+class _QuietDirtyBuild(logging.Filter):
+    """MkDocs warns that a dirty build may give inaccurate navigation on every refresh. The tracker's
+    navigation is fixed in mkdocs.yml and every page that lists others is rewritten on each refresh, so the
+    warning says nothing here: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "dirty" not in record.getMessage().lower()
+
+
 def run(content: Path, addr: str) -> None:
     from mkdocs.commands.serve import serve as mk_serve
 
+    check_address(addr)
+    for name in ("mkdocs", "mkdocs.commands.build", "mkdocs.commands.serve"):
+        logging.getLogger(name).addFilter(_QuietDirtyBuild())
     docs_dir = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "serve-"))
     _state["content"] = content
     try:
