@@ -23,7 +23,7 @@ def _site(tmp_path: Path, names=("Tianyou",)) -> Path:
 
 def _index(tmp_path: Path) -> Path:
     site = _site(tmp_path)
-    findings = search.finish(search.start(site), site)
+    findings = search.Indexer(site).finish()
     assert findings == []
     return site / search.FOLDER
 
@@ -33,7 +33,7 @@ def test_a_large_site_is_indexed_in_shards_that_the_ui_merges(tmp_path):
     import json
 
     site = _site(tmp_path, ("Alpha", "Bravo", "Charlie", "Delta", "Echo"))
-    indexer = search.start(site, shard_pages=2)
+    indexer = search.Indexer(site, shard_pages=2)
     assert indexer.finish() == []
     assert indexer.bundles == ["pagefind", "pagefind-2", "pagefind-3"]
     assert json.loads((site / "pagefind" / "bundles.json").read_text()) == {"merge": ["pagefind-2", "pagefind-3"]}
@@ -49,7 +49,7 @@ def test_merged_bundles_are_searched_as_one(tmp_path):
     from tests.browser import chromium, serve
 
     site = _site(tmp_path, ("Alpha", "Bravo", "Charlie", "Delta", "Echo"))
-    assert search.start(site, shard_pages=2).finish() == []
+    assert search.Indexer(site, shard_pages=2).finish() == []
     ui = (Path(__file__).resolve().parent.parent / "docs" / "assets" / "tracker.js").read_text()
     (site / "search.html").write_text('<!doctype html><html lang="en"><head><title>s</title></head><body>'
                                       '<div class="md-header__inner"></div>'

@@ -212,8 +212,7 @@ def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, b
 
 
 def _atom_date(d: PDate) -> str:
-    y, m, day = d.first_day()
-    return f"{y:04d}-{m:02d}-{day:02d}T00:00:00Z"
+    return f"{d.first_iso()}T00:00:00Z"
 
 
 def atom_feed(data: Dataset, derived: Derived, limit: int = 200) -> bytes:

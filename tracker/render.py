@@ -242,7 +242,6 @@ class Renderer:
             region_label=region_label,
             lang=local_lang,
             code=inline_code,
-            sortdate=lambda d: "{:04d}-{:02d}-{:02d}".format(*d.first_day()) if d else "",
             currency=lambda c: currency_name(c) or c,
             term=self.term,
         )

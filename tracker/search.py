@@ -53,7 +53,8 @@ BUNDLES = "bundles.json"
 
 
 class Indexer:
-    """Index the built site on a background thread while the audit runs; finish() waits for it."""
+    """Index the built site on a background thread (Pagefind uses the cores MkDocs has left) while the audit
+    runs; finish() waits for it."""
 
     def __init__(self, site: Path, shard_pages: int = SHARD_PAGES):
         self.site, self.shard_pages = site, shard_pages
@@ -116,15 +117,6 @@ def _link(src: Path, dst: Path) -> None:
         os.link(src, dst)
     except OSError:  # a file system without hard links
         shutil.copyfile(src, dst)
-
-
-def start(site: Path, shard_pages: int = SHARD_PAGES) -> Indexer:
-    """Start indexing the built site in the background (Pagefind uses the cores MkDocs has left)."""
-    return Indexer(site, shard_pages)
-
-
-def finish(indexer: Indexer, site: Path) -> list[str]:
-    return indexer.finish()
 
 
 def audit_bundles(site: Path) -> list[str]:

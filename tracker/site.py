@@ -102,7 +102,8 @@ def guard_output(path: Path, content: Path, what: str) -> Path:
     path = path.resolve()
     inputs = [(ROOT / name).resolve() for name in INPUTS] + [content.resolve(), ROOT.resolve()]
     for inp in inputs:
-        if path == inp or inp.is_relative_to(path) or path.is_relative_to(inp) and inp != ROOT.resolve():
+        inside = path.is_relative_to(inp) and inp != ROOT.resolve()  # inside the repository itself is fine
+        if inp.is_relative_to(path) or inside:  # (is_relative_to is true for the path itself too)
             raise BuildFailed(f"{what} {path} would replace or write into {inp}, which the build reads; "
                               f"choose a folder outside it, e.g. {ROOT / 'site'}")
     if path.exists() and not path.is_dir():
@@ -218,10 +219,10 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
             (Path(keep_docs) / MARKER).write_text("written by build.py build --keep-docs; replaced by the next one\n")
         log.info("%s built the site in %.1f s; indexing it for search and auditing it", eng.name, time.perf_counter() - clock)
         clock = time.perf_counter()
-        index = search.start(new_site)  # stage 7: the search index, built while the audit runs
+        index = search.Indexer(new_site)  # stage 7: the search index, built while the audit runs
         cleanup.callback(index.kill)
         findings = audit_site(new_site, live)  # stage 8: nothing unsafe or broken gets published
-        findings += search.finish(index, new_site)
+        findings += index.finish()
         log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
         if findings:
             raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))

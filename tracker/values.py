@@ -37,6 +37,10 @@ class PDate:
             return (self.year, (n - 1) * (6 if self.part[0] == "H" else 3) + 1, 1)
         return (self.year, self.month or 1, self.day or 1)
 
+    def first_iso(self) -> str:
+        """The first day the date can mean, as YYYY-MM-DD: a sort key that puts '2023' among full dates."""
+        return "{:04d}-{:02d}-{:02d}".format(*self.first_day())
+
     def last_day(self) -> tuple[int, int, int]:
         if self.day:
             return (self.year, self.month, self.day)
