@@ -113,7 +113,7 @@ def test_live_audit_checks_pages_while_engine_builds(tmp_path, monkeypatch):
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
-    for name in ("index.md", "projects/index.md", "explore.md", "timeline/index.md", "summary.md", "browse/index.md", "data.md",
+    for name in ("index.md", "projects/index.md", "explore.md", "timeline/index.md", "changes/index.md", "summary.md", "browse/index.md", "data.md",
                  "methodology.md", "contributing/record-format.md"):
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text("# Page\n\nText.\n")

@@ -19,6 +19,7 @@ PAGES = {
     "explore": "explore/",
     "project": "projects/anyuan-tianyou-led-packaging/",
     "timeline": "timeline/",
+    "changes": "changes/",
     "summary": "summary/",
     "methodology": "methodology/",
     "contributing": "contributing/",

@@ -49,9 +49,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def report(problems, out=sys.stderr) -> None:
+def report(problems, out=None) -> None:
     for p in problems:
-        print(p, file=out)
+        print(p, file=out or sys.stderr)  # (sys.stderr at call time: tests and callers may redirect it)
 
 
 def _terminate(signum, frame):
@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args, start) -> int:
     from .content import load_content
-    from .derive import fx_warnings
+    from .derive import fx_warnings, stale_notes
 
     data = load_content(Path(args.content))
-    notes = [*data.warnings, *fx_warnings(data)]  # the build's warnings too: amounts with no sourced FX rate
+    # the build's notes too: amounts with no sourced FX rate, statuses and amounts that may be out of date
+    notes = [*data.warnings, *fx_warnings(data), *stale_notes(data)]
     if not args.quiet:
         report(notes)
     warnings = [w for w in notes if w.severity == "warning"]

@@ -225,6 +225,9 @@ def _load_one(path: Path, name: str, data: bytes, vocab: dict, as_of) -> tuple[d
         record["_path"] = name
         id_node = ctx.node.value.get("id")
         record["_id_at"] = (id_node.line, id_node.col) if id_node else (1, 1)
+        if isinstance(record.get("status"), dict):  # for notes about the status (tracker.derive.stale_notes)
+            at = _node_at(ctx.node, ["status", "as_of"])
+            record["status"]["_at"] = (at.line, at.col)
         for i, rel_ in enumerate(record.get("related") or []):
             at = _node_at(ctx.node, ["related", i, "id"])
             rel_["_at"] = (at.line, at.col)

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from .content import ANNOUNCING, Dataset, moneys
 from .errors import Problem
+from .history import History
 from .values import PDate
 
 
@@ -270,6 +271,54 @@ def browse_slugs(by: dict[str, list[Group]]) -> dict[tuple[str, str], str]:
 BROWSE_KINDS = ("country", "region", "company", "segment", "status")
 
 
+STALE_AFTER_MONTHS = 18
+
+
+def stale_after(settings: dict) -> int:
+    value = settings.get("stale_after_months")
+    return int(value) if value is not None else STALE_AFTER_MONTHS
+
+
+@dataclass(frozen=True)
+class Stale:
+    """What of a record may be out of date: its status or its amount, last confirmed before `before`."""
+
+    status: PDate | None  # the status's as-of date, when too old
+    amount: PDate | None  # the date the amount was stated, when too old
+    months: int
+
+
+def staleness(data: Dataset) -> dict[str, Stale]:
+    """Records whose status or amount was last confirmed more than stale_after_months before as_of."""
+    months, as_of = stale_after(data.settings), data.settings["as_of"]
+    y, m = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)  # a year-only as_of counts from January
+    limit = (y, m + 1, min(as_of.day or 1, 28))
+    out = {}
+    for r in data.records:
+        status = r["status"].get("as_of")
+        stated = r["investment"].get("stated") if isinstance(r["investment"].get("amount"), Decimal) else None
+        old = [d if d and d.last_day() < limit else None for d in (status, stated)]
+        if any(old):
+            out[r["id"]] = Stale(*old, months)
+    return out
+
+
+def stale_notes(data: Dataset, stale: dict[str, Stale] | None = None) -> list[Problem]:
+    """`check` reports what may be out of date as info, at the record's status."""
+    stale = staleness(data) if stale is None else stale
+    out = []
+    for r in data.records:
+        s = stale.get(r["id"])
+        if s is None:
+            continue
+        parts = ([f"status as of {s.status.human()}"] if s.status else []) + (
+            [f"amount stated {s.amount.human()}"] if s.amount else [])
+        out.append(Problem(r["_path"], *r["status"].get("_at", (1, 1)), "status.as_of",
+                           f"may be out of date: {', '.join(parts)} (over {s.months} months before as_of)",
+                           "look for a newer source, then update status.as_of or investment.stated", "info"))
+    return out
+
+
 @dataclass
 class Derived:
     as_of: PDate
@@ -279,6 +328,8 @@ class Derived:
     total: Group
     warnings: list[Problem]
     slugs: dict[tuple[str, str], str] = field(default_factory=dict)
+    stale: dict[str, Stale] = field(default_factory=dict)
+    history: History | None = None  # from the git repository (tracker.history), when site.yaml asks for it
 
 
 def derive(data: Dataset) -> Derived:
@@ -309,4 +360,6 @@ def derive(data: Dataset) -> Derived:
     total = Group("all", "All projects")
     for r in data.records:
         total.add(r, usd[r["id"]])
-    return Derived(as_of, usd, timeline(data.records, as_of), by, total, fx_warnings(data), browse_slugs(by))
+    stale = staleness(data)
+    return Derived(as_of, usd, timeline(data.records, as_of), by, total, fx_warnings(data) + stale_notes(data, stale),
+                   browse_slugs(by), stale)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -74,6 +75,15 @@ SOURCE_FIELDS = [
     ("date", "string", "publication date (partial ISO date)"),
 ]
 
+CHANGE_FIELDS = [
+    ("date", "date", "date of the commit that published the change (UTC)"),
+    ("project_id", "string", "record id (now, or when the record was deleted)"),
+    ("commit", "string", "git commit that made the change"),
+    ("change", "string", "what changed: a field ('Status', 'Investment'), 'Source added', 'Record created'..."),
+    ("before", "string", "the value before, in reader terms (empty when something was added)"),
+    ("after", "string", "the value after, in reader terms (empty when something was removed)"),
+]
+
 
 def _cell(v) -> str:
     if v is None:
@@ -135,6 +145,11 @@ def source_rows(data: Dataset):
             yield [r["id"], s["id"], s["publisher"], s["title"], s["url"], s.get("date")]
 
 
+def change_rows(derived: Derived):
+    for c in derived.history.changes if derived.history else []:
+        yield [c.date.iso(), c.project, c.commit, c.field, c.before, c.after]
+
+
 def _plain(value):
     """Make a record JSON-ready: Decimals as strings (exact), dates as partial ISO strings."""
     if isinstance(value, dict):
@@ -151,6 +166,8 @@ TABLES = {
     "phases": (PHASE_FIELDS, "One row per phase of a project."),
     "events": (EVENT_FIELDS, "One row per dated event, planned or happened."),
     "sources": (SOURCE_FIELDS, "One row per source cited by a project."),
+    "changes": (CHANGE_FIELDS, "One row per change to a record, newest first, from the repository's history "
+                               "(empty when the build had no history)."),
 }
 
 
@@ -193,8 +210,8 @@ def projects_json(data: Dataset) -> bytes:
     ).encode()
 
 
-PATHS = ("data/projects.csv", "data/phases.csv", "data/events.csv", "data/sources.csv", "data/projects.json",
-         "data/datapackage.json", "data/record.schema.json", "feed.xml")
+PATHS = ("data/projects.csv", "data/phases.csv", "data/events.csv", "data/sources.csv", "data/changes.csv",
+         "data/projects.json", "data/datapackage.json", "data/record.schema.json", "feed.xml", "changes.xml")
 
 
 def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, bytes]:
@@ -204,10 +221,12 @@ def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, b
         "data/phases.csv": _csv(PHASE_FIELDS, phase_rows(data)),
         "data/events.csv": _csv(EVENT_FIELDS, event_rows(data, derived)),
         "data/sources.csv": _csv(SOURCE_FIELDS, source_rows(data)),
+        "data/changes.csv": _csv(CHANGE_FIELDS, change_rows(derived)),
         "data/projects.json": projects_json(data),
         "data/datapackage.json": (json.dumps(datapackage(data), indent=1) + "\n").encode("utf-8"),
         "data/record.schema.json": schema_text.encode("utf-8"),
         "feed.xml": atom_feed(data, derived),
+        "changes.xml": changes_feed(data, derived),
     }
 
 
@@ -215,29 +234,48 @@ def _atom_date(d: PDate) -> str:
     return f"{d.first_iso()}T00:00:00Z"
 
 
-def atom_feed(data: Dataset, derived: Derived, limit: int = 200) -> bytes:
-    """Announcements and milestones that happened, newest first; ids stable across builds."""
+TAG = "tag:advanced-packaging-tracker,2026:"
+
+
+def _atom(data: Dataset, name: str, subtitle: str, updated: str, entries) -> bytes:
+    """An Atom feed; entries: (id, title, updated, project id, summary)."""
     base = (data.settings.get("site_url") or "").rstrip("/")
-    tag = "tag:advanced-packaging-tracker,2026:"
-    titles = {r["id"]: r["title"] for r in data.records}
-    labels = {k: v["label"] for k, v in data.vocab["event_types"].items()}
-    entries = [e for e in derived.events if not e.planned][:limit]
-    updated = _atom_date(data.settings["as_of"])
+    title = data.settings["title"]
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<feed xmlns="http://www.w3.org/2005/Atom">',
-           f"<title>{escape(data.settings['title'])}: announcements and milestones</title>",
-           f"<id>{tag}feed</id>", f"<updated>{updated}</updated>",
-           f"<author><name>{escape(data.settings['title'])}</name></author>",
-           f'<link rel="self" href={quoteattr(base + "/feed.xml" if base else "feed.xml")}/>']
-    for e in entries:
-        link = f"{base}/projects/{e.project}/" if base else f"projects/{e.project}/"
-        title = f"{labels[e.type]}: {titles[e.project]} ({e.date.human()})"
-        out += ["<entry>",
-                f"<id>{tag}{e.project}/event/{e.index}/{e.date.iso()}/{e.type}</id>",
-                f"<title>{escape(title)}</title>",
-                f"<updated>{_atom_date(e.date)}</updated>",
-                f"<link href={quoteattr(link)}/>",
-                f"<summary>{escape(e.text)}</summary>",
-                "</entry>"]
+           f"<title>{escape(title)}: {escape(subtitle)}</title>",
+           f"<id>{TAG}{name.removesuffix('.xml')}</id>", f"<updated>{updated}</updated>",
+           f"<author><name>{escape(title)}</name></author>",
+           f'<link rel="self" href={quoteattr(f"{base}/{name}" if base else name)}/>']
+    for entry_id, entry_title, entry_updated, project, summary in entries:
+        link = f"{base}/projects/{project}/" if base else f"projects/{project}/"
+        out += ["<entry>", f"<id>{TAG}{entry_id}</id>", f"<title>{escape(entry_title)}</title>",
+                f"<updated>{entry_updated}</updated>", f"<link href={quoteattr(link)}/>",
+                f"<summary>{escape(summary)}</summary>", "</entry>"]
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def atom_feed(data: Dataset, derived: Derived, limit: int = 200) -> bytes:
+    """Announcements and milestones that happened, newest first; ids stable across builds."""
+    titles = {r["id"]: r["title"] for r in data.records}
+    labels = {k: v["label"] for k, v in data.vocab["event_types"].items()}
+    entries = [(f"{e.project}/event/{e.index}/{e.date.iso()}/{e.type}",
+                f"{labels[e.type]}: {titles[e.project]} ({e.date.human()})", _atom_date(e.date), e.project, e.text)
+               for e in derived.events if not e.planned][:limit]
+    return _atom(data, "feed.xml", "announcements and milestones", _atom_date(data.settings["as_of"]), entries)
+
+
+def changes_feed(data: Dataset, derived: Derived, limit: int = 200) -> bytes:
+    """Changes to the records (tracker.history), one entry per record and commit, newest first. The feed's
+    own date is its newest change's, so it does not change while nothing changes."""
+    from .history import edits
+
+    titles = {r["id"]: r["title"] for r in data.records}
+    rows = edits(derived.history.changes)[:limit] if derived.history else []
+    stamp = lambda t: datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    entries = [(f"{e.project}/change/{e.commit}", f"{titles.get(e.project, e.project + ' (deleted)')}: "
+                f"{e.changes[0].text}" + (f" and {len(e.changes) - 1} more" if len(e.changes) > 1 else ""),
+                stamp(e.time), e.project, "; ".join(c.text for c in e.changes)) for e in rows]
+    updated = entries[0][2] if entries else _atom_date(data.settings["as_of"])
+    return _atom(data, "changes.xml", "changes to the records", updated, entries)

@@ -30,6 +30,7 @@ from .charts import compact
 from .content import Dataset
 from .derive import Derived, Related, Usd, announced_date, is_overdue, lead_company
 from .errors import BuildFailed
+from .history import edits
 from .places import local_lang, region_label, region_name
 from .validate import country_name, currency_name
 from .values import MONTHS, PDate, plain_decimal
@@ -420,6 +421,7 @@ class Renderer:
             out.append((paging.path, "projects.md", dict(
                 paging=paging, page_title="Projects" if paging.number == 1 else f"Projects, page {paging.number}",
                 page_description=f"All {len(records)} tracked projects.")))
+        out += self.changes_pages()
         by_year: dict[int, list] = {}
         for e in events:
             by_year.setdefault(e.date.year, []).append(e)
@@ -443,6 +445,19 @@ class Renderer:
             for (label, slug, _), (_month, v) in zip(months, sorted(by_month.items(), reverse=True), strict=True):
                 out.append((f"timeline/{slug}.md", "timeline-year.md", dict(
                     events=v, months=months, part=label, page_title=f"Timeline: {label} {year}", **common)))
+        return out
+
+    def changes_pages(self) -> list[tuple[str, str, dict]]:
+        """Recent changes: every record's edits, newest first, in pages (tracker.history)."""
+        history = self.derived.history
+        rows = edits(history.changes) if history else []
+        titles = {r["id"]: r["title"] for r in self.data.records}
+        out = []
+        for paging in self.pages_of(rows, "changes/index.md", "changes/", "changes/"):
+            out.append((paging.path, "changes.md", dict(
+                paging=paging, titles=titles, history=history,
+                page_title="Recent changes" if paging.number == 1 else f"Recent changes, page {paging.number}",
+                page_description="What changed in the project records, newest first, from the repository's history.")))
         return out
 
     def render_all(self) -> dict[str, str | bytes]:
@@ -522,14 +537,19 @@ class Renderer:
             self.data, self.derived, money_text, date_text, usd_text, significant)}))
         return jobs
 
+    HISTORY_SHOWN = 25  # commits listed in a project's History section; the repository has the rest
+
     def _project(self, path: str, rec: dict, related: Related) -> dict[str, str]:
         usd = self.derived.usd[rec["id"]]
+        history = self.derived.history
         return {path: self.page(
             path,
             "project.md",
             rec=rec,
             usd=usd,
             related=related(rec),
+            hist=history.records.get(rec["id"]) if history else None,
+            stale=self.derived.stale.get(rec["id"]),
             page_title=rec["title"],
             page_description=page_description(rec, usd),
             events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),

@@ -304,6 +304,10 @@ SITE_FILE = obj(
     F("branch", TEXT, "branch that edit links point to", required=True),
     F("site_url", T("url"), "published address, for canonical links and the feed"),
     F("licence", TEXT, "data licence", required=True),
+    F("history", T("bool"), "`true` to read each record's history from the git repository: 'last updated', a History "
+      "section on project pages, the Recent changes page and feed, changes.csv"),
+    F("stale_after_months", T("amount"), "a status or amount last confirmed more than this many months before "
+      "`as_of` is marked 'may be out of date' (default 18)", example="18"),
 )
 
 FIELDS_TYPE = obj(*FIELDS)

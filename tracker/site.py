@@ -30,11 +30,18 @@ BUILD_HOOK = str(ROOT / "tracker" / "build_hook.py")
 
 def prepare(content: Path, strict: bool = False):
     """Stages 1-3: load, validate (every error at once) and derive; return (dataset, derived)."""
+    from . import history
     from .content import load_content
     from .derive import derive
 
     data = load_content(content)  # stages 1-2: load and validate, every error at once
-    derived = derive(data)  # stage 3: timeline, conversions, summaries
+    derived = derive(data)  # stage 3: timeline, conversions, summaries, and the records' history from git
+    if data.settings.get("history"):
+        clock = time.perf_counter()
+        derived.history = history.read(content, data.vocab)
+        if not derived.history.reason:
+            log.info("read the records' history (%d new commits) in %.2f s", derived.history.commits_read,
+                     time.perf_counter() - clock)
     gc.freeze()  # like the records (tracker.content.load_content): kept to the end, no cycles to collect
     warnings = [w for w in [*data.warnings, *derived.warnings] if w.severity == "warning"]
     for w in warnings:
