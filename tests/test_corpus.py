@@ -223,7 +223,9 @@ FULL = {
     "segments": ["mems"],
     "location": {"country": "CN", "region": "CN-ZJ", "region_as_reported": "Zhejiang", "city": "Jiaxing",
                  "district": "Nanhu", "site": "Tech City", "local": "嘉兴", "sources": ["s1"],
-                 "uncertain": True, "derived": ["region"], "note": "n"},
+                 "uncertain": True, "derived": ["region"], "note": "n",
+                 "coordinates": {"lat": "30.7522", "lon": "120.75", "precision": "town", "gazetteer": "GeoNames 1805953",
+                                 "sources": ["s1"], "uncertain": True, "derived": True, "note": "n"}},
     "parties": [{"name": "Some Co", "role": "investor", "parent": "Group", "name_local": "某公司",
                  "as_reported": "Sum Co", "unknown": "false", "sources": ["s1"], "uncertain": True,
                  "derived": True, "note": "n"}],
@@ -232,8 +234,8 @@ FULL = {
                 "investment": {**MONEY, "amount": "500 million", "amount_high": "600 million"},
                 "sources": ["s1"], "uncertain": True, "derived": True, "note": "n"}],
     "facts": [{"label": "Area", "value": "25000", "value_high": "26000", "unit": "m²", "qualifier": "about",
-               "currency": "CNY", "phase": "p1", "sources": ["s1"], "uncertain": True, "derived": True,
-               "note": "n"}],
+               "currency": "CNY", "phase": "p1", "as_reported": "25,000 m2", "sources": ["s1"], "uncertain": True,
+               "derived": True, "note": "n"}],
     "events": [{"date": "2020-07-05", "date_qualifier": "on", "type": "signed", "planned": "false",
                 "text": "Signed.", "phase": "p1", "investment": MONEY,
                 "sources": ["s1"], "uncertain": True, "derived": True, "note": "n"}],
@@ -247,8 +249,8 @@ FULL = {
                  "note": "n"},
     "notes": "Notes.",
     "related": [{"id": "anyuan-tianyou-led-packaging", "relation": "same programme"}],
-    "sources": [{"id": "s1", "title": "T", "publisher": "P", "url": "https://example.org/a", "date": "2020-07",
-                 "note": "n"}],
+    "sources": [{"id": "s1", "title": "T", "publisher": "P", "url": "https://example.org/a", "locator": "p. 3",
+                 "date": "2020-07", "note": "n"}],
 }
 
 

@@ -22,6 +22,8 @@ examples:
   python build.py serve                       preview on http://127.0.0.1:8000 with live reload
   python build.py new tsmc-ap7-chiayi         scaffold content/projects/tsmc-ap7-chiayi.yaml
   python build.py formats                     regenerate schema/record.schema.json from the field table
+  python build.py locate                      propose town coordinates (GeoNames) for records without any
+  python build.py locate --write              ... and add them, marked derived
 """
 
 
@@ -46,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="scaffold a new record with every field commented")
     n.add_argument("id", help="the new record's id, e.g. tsmc-ap7-chiayi")
     sub.add_parser("formats", help="regenerate schema/record.schema.json (the editor schema) from the field table")
+    loc = sub.add_parser("locate", help="propose town-level coordinates from the GeoNames gazetteer for records "
+                         "without coordinates (a dev tool: needs requirements-dev.txt)")
+    loc.add_argument("--write", action="store_true", help="add them to the records (precision town, derived)")
     return p
 
 
@@ -142,4 +147,16 @@ def _formats(args, start) -> int:
     return 0
 
 
-COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "formats": _formats}
+def _locate(args, start) -> int:
+    from .locate import locate
+
+    lines = locate(Path(args.content), args.write)
+    for line in lines:
+        print(line, file=sys.stderr)
+    verb = "added" if args.write else "would add (run with --write to add them)"
+    found = sum(": no gazetteer place" not in line for line in lines)
+    print(f"ok: {verb} coordinates for {found} record(s); {len(lines) - found} left without", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "formats": _formats, "locate": _locate}

@@ -285,7 +285,19 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
                 "warning",
             )
 
+    for i in range(len(rec.get("sources") or [])):
+        given = _node_at(node, ["sources", i])
+        if given.kind == "map" and "url" not in given.value and "locator" not in given.value:  # not: url invalid
+            ctx.error(at("sources", i), f"sources[{i}].url", "a source needs an address or a locator",
+                      "add url: https://..., or for print and paywalled sources locator: (edition, page, archive)")
     loc = rec.get("location") or {}
+    point = loc.get("coordinates")
+    if point and not point.get("sources") and not point.get("derived"):
+        ctx.error(at("location", "coordinates"), "location.coordinates.sources", "coordinates need a source",
+                  "cite a source that gives the point, or write derived: true and the gazetteer entry it comes from")
+    if point and point.get("derived") and not point.get("gazetteer") and not point.get("sources"):
+        ctx.error(at("location", "coordinates"), "location.coordinates.gazetteer",
+                  "derived coordinates need their gazetteer entry", "add e.g. gazetteer: GeoNames 1805953")
     if loc.get("country") and loc.get("region"):
         info = region_info(loc["region"])
         if info and info[1] != loc["country"]:

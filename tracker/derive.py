@@ -182,7 +182,7 @@ class Related:
 
     @staticmethod
     def _keys(r: dict):
-        yield from (("source", _url_key(s["url"])) for s in r["sources"])
+        yield from (("source", _url_key(s.get("url") or s["title"])) for s in r["sources"])
         yield from (("company", n) for n in _companies(r) if not _is_government(r, n))
         if r["location"].get("region"):
             yield ("region", r["location"]["region"])
@@ -199,7 +199,7 @@ class Related:
         explicit = {r["id"]: r["relation"] for r in rec.get("related") or []}
         loc = rec["location"]
         tiers = [(("explicit", i), explicit[i]) for i in sorted(explicit)]
-        tiers += [(("source", k), "reported in the same source") for k in sorted({_url_key(s["url"]) for s in rec["sources"]})]
+        tiers += [(("source", k), "reported in the same source") for k in sorted({_url_key(s.get("url") or s["title"]) for s in rec["sources"]})]
         tiers += [(("company", n), f"same company: {n}") for n in sorted(_companies(rec)) if not _is_government(rec, n)]
         if loc.get("region"):
             tiers.append((("region", loc["region"]), f"also in {region_name(loc['region'])}"))

@@ -52,6 +52,9 @@ def json_type(t: T, vocab: dict) -> dict:
         return {"type": "string", "pattern": "^https?://"}
     if k == "year":
         return {"type": "integer"}
+    if k == "coordinate":
+        return {"anyOf": [{"type": "number", "minimum": -t.arg, "maximum": t.arg},
+                          {"type": "string", "pattern": r"^-?\d{1,3}(\.\d{1,7})?$"}]}
     return {"type": "string"}  # text, markdown, ref
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import yamlsafe
+from . import parallel, yamlsafe
 from .values import PDate, parse_date
 
 log = logging.getLogger(__name__)
@@ -275,14 +275,12 @@ def _is_record(path: str | None, prefix: str) -> bool:
 
 def _apply(commits, prefix: str, state: dict, deleted: list, repo: Path, terms: Terms) -> None:
     """Add the changes of `commits` to state {path: [created time, blob, [change rows]]} and deleted."""
-    needed = {sha for _, _, files in commits for st, old, new, *_ in files if st in "MR" and old != new for sha in (old, new)}
-    blobs = _blobs(repo, needed)
-    parsed: dict[str, dict | None] = {}
-
-    def snap(sha):
-        if sha not in parsed:
-            parsed[sha] = _parse(blobs.get(sha), terms)
-        return parsed[sha]
+    needed = sorted({sha for _, _, files in commits for st, old, new, *_ in files if st in "MR" and old != new
+                     for sha in (old, new)})
+    blobs = _blobs(repo, set(needed))
+    # every version is parsed once, on every core (most of a cold read's time: 7,000 versions in 6 s on one)
+    parsed = dict(zip(needed, parallel.map_items(lambda sha: _parse(blobs.get(sha), terms), needed), strict=True))
+    snap = parsed.__getitem__
 
     for sha, ts, files in commits:
         for st, old, new, path, path2 in files:

@@ -40,6 +40,10 @@ PROJECT_FIELDS = [
     ("usd_rate", "number", "units of currency per US dollar used for the conversion"),
     ("usd_rate_year", "integer", "year of that rate"),
     ("segments", "string", "segment terms, separated by ';'"),
+    ("lat", "number", "latitude of the point that locates the project (WGS 84)", "degree"),
+    ("lon", "number", "longitude of that point (WGS 84)", "degree"),
+    ("location_precision", "string", "what the point marks: site, town or region"),
+    ("location_derived", "boolean", "true when the point comes from a gazetteer, not a source"),
 ]
 PHASE_FIELDS = [
     ("project_id", "string", "record id"),
@@ -71,7 +75,8 @@ SOURCE_FIELDS = [
     ("source_id", "string", "source id within the record"),
     ("publisher", "string", "publisher"),
     ("title", "string", "title"),
-    ("url", "string", "address"),
+    ("url", "string", "address (empty for print or paywalled sources)"),
+    ("locator", "string", "where to find a source without an address: edition and page, archive"),
     ("date", "string", "publication date (partial ISO date)"),
 ]
 
@@ -111,12 +116,14 @@ def _csv(fields, rows) -> bytes:
 def project_rows(data: Dataset, derived: Derived):
     for r in data.records:
         m, u = r["investment"], derived.usd[r["id"]]
+        point = r["location"].get("coordinates") or {}
         disclosed = isinstance(m.get("amount"), Decimal)
         yield [r["id"], r["title"], r["status"]["value"], r["status"].get("as_of"), r["location"]["country"],
                r["location"].get("region"), r["location"].get("city"), lead_company(r), announced_date(r),
                m["amount"] if disclosed else None, m.get("amount_high"), m.get("currency"),
                (m.get("qualifier") or "exact") if disclosed else None, "disclosed" if disclosed else m["amount"],
-               m.get("stated"), u.value, u.rate, u.year, ";".join(r["segments"])]
+               m.get("stated"), u.value, u.rate, u.year, ";".join(r["segments"]), point.get("lat"), point.get("lon"),
+               point.get("precision"), bool(point.get("derived")) if point else None]
 
 
 def phase_rows(data: Dataset):
@@ -142,7 +149,7 @@ def event_rows(data: Dataset, derived: Derived):
 def source_rows(data: Dataset):
     for r in data.records:
         for s in r["sources"]:
-            yield [r["id"], s["id"], s["publisher"], s["title"], s["url"], s.get("date")]
+            yield [r["id"], s["id"], s["publisher"], s["title"], s.get("url"), s.get("locator"), s.get("date")]
 
 
 def change_rows(derived: Derived):

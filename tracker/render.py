@@ -238,6 +238,7 @@ class Renderer:
             fm=front_matter_text,
             number=number,
             plain=plain_decimal,
+            degrees=lambda v, pos, neg: f"{abs(v)}° {pos if v >= 0 else neg}",
             country=lambda c: country_name(c) or c,
             region=lambda r: region_name(r) if r else "",
             region_label=region_label,

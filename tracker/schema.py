@@ -43,6 +43,7 @@ class T:
             "amount": 'number: 800000000, "800 million", "27,000 crore"',
             "money_amount": 'number such as 800000000 or "800 million", or the word undisclosed or unknown',
             "url": "https URL",
+            "coordinate": f"decimal degrees from -{self.arg} to {self.arg} (WGS 84), e.g. 23.45",
             "bool": "true or false",
             "flags": "true, or a list of field names of this item",
         }[self.kind]
@@ -72,6 +73,7 @@ def listof(item: T) -> T:
     return T("list", item=item)
 
 
+PRECISIONS = ("site", "town", "region")
 QUALIFIERS = ("exact", "about", "at-least", "more-than", "up-to")
 DATE_QUALIFIERS = ("on", "about", "by", "early", "mid", "late", "after", "before")
 
@@ -135,6 +137,7 @@ FACT = obj(
     F("qualifier", T("choice", QUALIFIERS), "how exact the source is (default `exact`)", example="about"),
     F("currency", T("currency"), "for money facts: the ISO 4217 currency (then leave `unit` empty)", example="CNY"),
     F("phase", T("ref", "phases"), "the phase this fact belongs to", example="phase-1"),
+    F("as_reported", TEXT, "the figure exactly as the source wrote it, when it differs", example='"60 lakh chips per day"'),
     *CLAIM,
 )
 
@@ -192,6 +195,15 @@ LOCATION = obj(
     F("district", TEXT, "district or county", example="Nanhu District"),
     F("site", TEXT, "industrial park or site", example="Jiaxing Technology City"),
     F("local", TEXT, "place names in the local script", example="嘉兴科技城"),
+    F("coordinates", obj(
+        F("lat", T("coordinate", 90), "latitude, north positive", required=True, example="30.7522"),
+        F("lon", T("coordinate", 180), "longitude, east positive", required=True, example="120.7585"),
+        F("precision", T("choice", PRECISIONS), "what the point marks: the `site` itself, the `town`, or the "
+          "`region` (its centre)", required=True, example="town"),
+        F("gazetteer", TEXT, "for a point taken from a gazetteer, not a source: its entry (then `derived: true`)",
+          example="GeoNames 1805953"),
+        *CLAIM,
+    ), "where the project is on a map; cite a source that gives the point, or mark it `derived` with its gazetteer entry"),
     *CLAIM,
 )
 
@@ -206,7 +218,9 @@ SOURCE = obj(
     F("id", T("slug"), "short id cited by `sources:` lists above", required=True, example="s1"),
     F("title", TEXT, "headline or title", required=True),
     F("publisher", TEXT, "who published it", required=True),
-    F("url", T("url"), "https (or http) address", required=True),
+    F("url", T("url"), "https (or http) address; leave it out for print or paywalled sources and give `locator`"),
+    F("locator", TEXT, "where to find a source without an address: print edition and page, archive, ISBN",
+      example="print edition, p. 3"),
     F("date", T("date"), "publication date, at the precision shown"),
     F("note", TEXT, "what this source is used for, or its provenance"),
 )

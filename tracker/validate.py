@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from decimal import Decimal
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -390,6 +391,20 @@ def _object(node, t, fpath, ctx):
     return out
 
 
+_COORDINATE = re.compile(r"^-?\d{1,3}(\.\d{1,7})?$", re.ASCII)
+
+
+def _coordinate(node, t, fpath, ctx):
+    s = _scalar(node, "decimal degrees such as 23.45").strip()
+    if not _COORDINATE.match(s):
+        raise Invalid(f"expected decimal degrees such as 23.45, got {_shown(node)}",
+                      "write degrees as a decimal number, south and west negative: not 23°27'N")
+    value = Decimal(s)
+    if abs(value) > t.arg:
+        raise Invalid(f"{s} is outside -{t.arg} to {t.arg}", "check that latitude and longitude are not swapped")
+    return value
+
+
 def _year(node, t, fpath, ctx):
     d = _date(node, t, fpath, ctx)
     if d.precision != "year":
@@ -416,4 +431,5 @@ _CONVERT = {
     "list": _list,
     "object": _object,
     "year": _year,
+    "coordinate": _coordinate,
 }
