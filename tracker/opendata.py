@@ -102,13 +102,18 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _guard(c: str) -> str:
+    return "'" + c if c[:1] in ("=", "+", "-", "@") else c
+
+
 def _csv(fields, rows) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow([f[0] for f in fields])
     for row in rows:
-        # A leading = + - @ would make spreadsheets run a formula: prefix a quote (OWASP CSV injection).
-        w.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in (_cell(v) for v in row)])
+        # A leading = + - @ would make spreadsheets run a formula: prefix a quote (OWASP CSV injection). Numbers
+        # are numbers (a longitude of -112.2 is not a formula), so only text is guarded.
+        w.writerow([_cell(v) if isinstance(v, (Decimal, int)) else _guard(_cell(v)) for v in row])
     # With a byte-order mark: Excel otherwise reads UTF-8 as the local code page and garbles "Bắc Ninh".
     return out.getvalue().encode("utf-8-sig")
 
