@@ -34,7 +34,7 @@ def test_locate_adds_a_derived_town_point_and_the_page_shows_it(content, capfd):
     assert path.read_text() == text  # the same block, in the same place
     page = render_tree(content)[2][f"projects/{SEED}.md"]
     assert ('<span class="tr-coords">30.7522° N, 120.75° E</span> <span class="tr-note">(the town; from GeoNames '
-            '1805953 (Jiaxing))</span>') in page
+            '1805953, Jiaxing)</span>') in page
 
 
 def test_a_source_without_an_address_is_cited_with_its_locator(content):

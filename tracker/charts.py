@@ -129,22 +129,6 @@ CHINA_TILES = {
     "CN-HN": (5, 5), "CN-JX": (6, 5), "CN-ZJ": (7, 5), "CN-GX": (4, 6), "CN-GD": (5, 6), "CN-FJ": (6, 6),
     "CN-HI": (4, 7),
 }  # Taiwan, Hong Kong and Macao have ISO 3166-1 codes of their own; records use those.
-WORLD_TILES = {
-    "CA": (1, 0), "US": (1, 1), "MX": (1, 2), "BR": (2, 4), "IE": (3, 0), "GB": (4, 0), "NO": (5, 0),
-    "SE": (6, 0), "FI": (7, 0), "NL": (4, 1), "DE": (5, 1), "PL": (6, 1), "FR": (4, 2), "CH": (5, 2),
-    "AT": (6, 2), "CZ": (7, 1), "HU": (7, 2), "ES": (3, 3), "IT": (5, 3), "IL": (7, 3), "TR": (8, 2),
-    "AE": (8, 3), "IN": (9, 3), "CN": (11, 1), "KR": (12, 1), "JP": (13, 1), "TW": (12, 2), "PH": (13, 3),
-    "VN": (11, 3), "TH": (10, 3), "MY": (10, 4), "SG": (11, 4), "ID": (12, 4), "AU": (12, 5), "RU": (10, 0),
-}
-
-
-def compress(tiles: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """Drop empty columns and rows from a tile layout, keeping every tile's order (rough geography)."""
-    cols = {x: i for i, x in enumerate(sorted({x for x, _ in tiles.values()}))}
-    rows = {y: i for i, y in enumerate(sorted({y for _, y in tiles.values()}))}
-    return {k: (cols[x], rows[y]) for k, (x, y) in tiles.items()}
-
-
 @dataclass(frozen=True)
 class Tile:
     """One place on a tile map: its US-dollar total (None: nothing disclosed), short label, full name,
@@ -291,4 +275,4 @@ def legend_timeline() -> Markup:
 
 
 __all__ = ["Bar", "Row", "Tile", "bar_chart", "column_chart", "tile_map", "timeline_chart", "top_n", "legend_timeline",
-           "CHINA_TILES", "WORLD_TILES", "escape"]
+           "CHINA_TILES", "escape"]

@@ -85,7 +85,7 @@ def find(loc: dict, index) -> Place | None:
 
 def block(place: Place) -> str:
     lines = ["  coordinates:", f"    lat: {place.lat}", f"    lon: {place.lon}", "    precision: town",
-             f"    gazetteer: GeoNames {place.geonameid} ({place.name})", "    derived: true"]
+             f"    gazetteer: GeoNames {place.geonameid}, {place.name}", "    derived: true"]
     if place.candidates > 1:
         lines.append(f"    uncertain: true\n    note: One of {place.candidates} places of that name in the country, "
                      "chosen by population; check it.")

@@ -261,6 +261,8 @@ class Renderer:
             summary_charts=self.summary_charts,
             timeline_chart=self.timeline_chart,
             project_strip=self.project_strip,
+            geo_maps=self.geo_maps,
+            locator_map=self.locator_map,
                         flags=flags,
             is_overdue=is_overdue,
             fields=schema.FIELDS,
@@ -284,7 +286,7 @@ class Renderer:
         return f"Source: the tracker's project records, data as of {self.derived.as_of.human()}{rates}."
 
     def summary_charts(self, base: str) -> dict:
-        from .charts import CHINA_TILES, WORLD_TILES, Bar, Tile, bar_chart, column_chart, compress, tile_map, top_n
+        from .charts import CHINA_TILES, Bar, Tile, bar_chart, column_chart, tile_map, top_n
 
         d = self.derived
         counts = [Bar(g.label, Decimal(len(g.projects)), str(len(g.projects)), base + self.browse("status", g.key))
@@ -298,7 +300,6 @@ class Renderer:
 
         china = {g.key: tile(g, "region", g.key.split("-")[1], region_name(g.key))
                  for g in d.by["region"] if g.key.startswith("CN-")}
-        world = {g.key: tile(g, "country", g.key, g.label) for g in d.by["country"]}
         china_names = {code: region_name(code) for code in CHINA_TILES}
         usd_desc = "Converted US-dollar totals, largest first; projects without a disclosed amount are not in them."
         return {
@@ -316,12 +317,32 @@ class Renderer:
             "china": tile_map("map-china", "China: announced investment by province (US$)",
                               "One tile per province-level division, placed roughly where it lies, shaded by its "
                               "converted total.", CHINA_TILES, china, china_names, self.source_line()),
-            "world": tile_map("map-world", "Announced investment by country (US$)",
-                              "One tile per country with projects, placed roughly where it lies, shaded by its "
-                              "converted total.",
-                              compress({k: v for k, v in WORLD_TILES.items() if k in world}), world,
-                              source=self.source_line()),
         }
+
+    def geo_maps(self, base: str) -> Markup:
+        """The summary's maps of located projects (tracker/maps.py)."""
+        from .charts import figure
+        from .maps import Mark, source_line, summary_maps
+
+        marks = []
+        for r in self.data.records:
+            point = r["location"].get("coordinates")
+            if point:
+                u = self.derived.usd[r["id"]]
+                usd = significant(u.value) if u.converted else None
+                amount = usd_text(u) if u.converted else "n/d" if u.reason in ("undisclosed", "unknown") else "not converted"
+                marks.append(Mark(float(point["lat"]), float(point["lon"]), f"{r['title']}: {amount}",
+                                  f"{base}projects/{r['id']}/", usd))
+        return summary_maps(marks, len(self.data.records) - len(marks), lambda v: f"US${number(significant(v))}",
+                            f"{self.source_line()} Basemap: {source_line()}.", figure)
+
+    def locator_map(self, rec: dict) -> Markup:
+        from .charts import figure
+        from .maps import locator, source_line
+
+        loc = rec["location"]
+        return locator(loc["coordinates"], rec["title"], loc.get("city") or loc.get("district") or "", loc["country"],
+                       f"Basemap: {source_line()}.", figure)
 
     def rows_for(self, records: list[dict], base: str) -> list:
         from .charts import Row
