@@ -230,6 +230,8 @@ FULL = {
                  "as_reported": "Sum Co", "unknown": "false", "sources": ["s1"], "uncertain": True,
                  "derived": True, "note": "n"}],
     "investment": MONEY,
+    "support": [{"kind": "grant", "programme": "CHIPS", "authority": "Commerce", "stage": "awarded", "share": "50",
+                 **MONEY}],
     "phases": [{"id": "p1", "name": "Phase 1", "scope": "Scope.", "start": "2020", "target": "2021",
                 "investment": {**MONEY, "amount": "500 million", "amount_high": "600 million"},
                 "sources": ["s1"], "uncertain": True, "derived": True, "note": "n"}],

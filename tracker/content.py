@@ -350,6 +350,8 @@ def moneys(rec):
     for i, e in enumerate(rec.get("events") or []):
         if e.get("investment"):
             yield f"events[{i}].investment", e["investment"]
+    for i, s in enumerate(rec.get("support") or []):
+        yield f"support[{i}]", s
 
 
 def _check_money(money: dict, where: str, ctx: Context, node) -> None:

@@ -160,6 +160,47 @@ def groups(records: list[dict], keys_of, label_of, usd: dict[str, Usd]) -> list[
     return sorted(table.values(), key=lambda g: (-g.usd, -len(g.projects), g.key))
 
 
+SUPPORT_COLUMNS = (("awarded or disbursed", ("awarded", "disbursed")), ("preliminary or proposed", ("preliminary", "proposed")),
+                   ("declined", ("declined",)))
+
+
+@dataclass
+class SupportGroup:
+    """Public support under one programme (or in one country), by stage, in US dollars. Kept apart from
+    announced investment: support pays for part of a project's cost, so adding the two would count it twice."""
+
+    key: str
+    countries: list = field(default_factory=list)
+    projects: list = field(default_factory=list)  # record ids, once each
+    usd: dict = field(default_factory=dict)  # column label -> Decimal
+    approximate: dict = field(default_factory=dict)  # column label -> bool
+    shares: int = 0  # entries given only as a share of the cost
+    unconverted: int = 0  # entries with an amount but no sourced rate
+
+    def add(self, rec: dict, item: dict, usd: Usd) -> None:
+        if rec["id"] not in self.projects:
+            self.projects.append(rec["id"])
+        if rec["location"]["country"] not in self.countries:
+            self.countries.append(rec["location"]["country"])
+        column = next(label for label, stages in SUPPORT_COLUMNS if item["stage"] in stages)
+        if usd.converted:
+            self.usd[column] = self.usd.get(column, Decimal(0)) + usd.value
+            self.approximate[column] = self.approximate.get(column, False) or usd.approximate
+        elif isinstance(item.get("amount"), Decimal):
+            self.unconverted += 1
+        elif item.get("share") is not None:
+            self.shares += 1
+
+
+def support_groups(data: Dataset, key_of) -> list[SupportGroup]:
+    table: dict[str, SupportGroup] = {}
+    for rec in data.records:
+        for item in rec.get("support") or []:
+            key = key_of(rec, item)
+            table.setdefault(key, SupportGroup(key)).add(rec, item, to_usd(item, rec, data.fx))
+    return sorted(table.values(), key=lambda g: (-sum(g.usd.values(), Decimal(0)), g.key))
+
+
 def _companies(rec: dict) -> set[str]:
     return {p["name"] for p in rec["parties"] if not p.get("unknown")} | {
         p["parent"] for p in rec["parties"] if p.get("parent")
@@ -329,6 +370,7 @@ class Derived:
     warnings: list[Problem]
     slugs: dict[tuple[str, str], str] = field(default_factory=dict)
     stale: dict[str, Stale] = field(default_factory=dict)
+    support: dict[str, list[SupportGroup]] = field(default_factory=dict)  # "programme" and "country" groups
     history: History | None = None  # from the git repository (tracker.history), when site.yaml asks for it
 
 
@@ -361,5 +403,7 @@ def derive(data: Dataset) -> Derived:
     for r in data.records:
         total.add(r, usd[r["id"]])
     stale = staleness(data)
+    support = {"programme": support_groups(data, lambda r, s: s["programme"]),
+               "country": support_groups(data, lambda r, s: r["location"]["country"])}
     return Derived(as_of, usd, timeline(data.records, as_of), by, total, fx_warnings(data) + stale_notes(data, stale),
-                   browse_slugs(by), stale)
+                   browse_slugs(by), stale, support)

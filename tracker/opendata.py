@@ -80,6 +80,20 @@ SOURCE_FIELDS = [
     ("date", "string", "publication date (partial ISO date)"),
 ]
 
+SUPPORT_FIELDS = [
+    ("project_id", "string", "record id"),
+    ("kind", "string", "grant, loan, tax-credit, equity, land or other-incentive"),
+    ("programme", "string", "the programme or law it comes under"),
+    ("authority", "string", "who grants it"),
+    ("stage", "string", "proposed, preliminary, awarded, disbursed or declined"),
+    ("amount", "number", "as stated (empty when not stated as an amount)"),
+    ("currency", "string", "ISO 4217 currency"),
+    ("qualifier", "string", "exactness of the amount"),
+    ("share_percent", "number", "when given as a share of the project cost", "%"),
+    ("stated", "string", "when stated (partial ISO date; picks the exchange-rate year)"),
+    ("amount_usd", "integer", "amount in US dollars at the yearly average rate; never added to investment", "USD"),
+    ("sources", "string", "source ids, separated by ';'"),
+]
 CHANGE_FIELDS = [
     ("date", "date", "date of the commit that published the change (UTC)"),
     ("project_id", "string", "record id (now, or when the record was deleted)"),
@@ -157,6 +171,18 @@ def source_rows(data: Dataset):
             yield [r["id"], s["id"], s["publisher"], s["title"], s.get("url"), s.get("locator"), s.get("date")]
 
 
+def support_rows(data: Dataset):
+    from .derive import to_usd
+
+    for r in data.records:
+        for s in r.get("support") or []:
+            amount = s["amount"] if isinstance(s.get("amount"), Decimal) else None
+            usd = to_usd(s, r, data.fx)
+            yield [r["id"], s["kind"], s["programme"], s["authority"], s["stage"], amount,
+                   s.get("currency") if amount is not None else None, (s.get("qualifier") or "exact") if amount else None,
+                   s.get("share"), s.get("stated"), usd.value, ";".join(s.get("sources") or [])]
+
+
 def change_rows(derived: Derived):
     for c in derived.history.changes if derived.history else []:
         yield [c.date.iso(), c.project, c.commit, c.field, c.before, c.after]
@@ -178,6 +204,8 @@ TABLES = {
     "phases": (PHASE_FIELDS, "One row per phase of a project."),
     "events": (EVENT_FIELDS, "One row per dated event, planned or happened."),
     "sources": (SOURCE_FIELDS, "One row per source cited by a project."),
+    "support": (SUPPORT_FIELDS, "One row per public-support entry (grant, loan, tax credit...): kept apart from "
+                                "the investment total and never added to it."),
     "changes": (CHANGE_FIELDS, "One row per change to a record, newest first, from the repository's history "
                                "(empty when the build had no history)."),
 }
@@ -222,7 +250,7 @@ def projects_json(data: Dataset) -> bytes:
     ).encode()
 
 
-PATHS = ("data/projects.csv", "data/phases.csv", "data/events.csv", "data/sources.csv", "data/changes.csv",
+PATHS = ("data/projects.csv", "data/phases.csv", "data/events.csv", "data/sources.csv", "data/support.csv", "data/changes.csv",
          "data/projects.json", "data/datapackage.json", "data/record.schema.json", "feed.xml", "changes.xml")
 
 
@@ -233,6 +261,7 @@ def data_files(data: Dataset, derived: Derived, schema_text: str) -> dict[str, b
         "data/phases.csv": _csv(PHASE_FIELDS, phase_rows(data)),
         "data/events.csv": _csv(EVENT_FIELDS, event_rows(data, derived)),
         "data/sources.csv": _csv(SOURCE_FIELDS, source_rows(data)),
+        "data/support.csv": _csv(SUPPORT_FIELDS, support_rows(data)),
         "data/changes.csv": _csv(CHANGE_FIELDS, change_rows(derived)),
         "data/projects.json": projects_json(data),
         "data/datapackage.json": (json.dumps(datapackage(data), indent=1) + "\n").encode("utf-8"),

@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from . import explore, opendata, schema
 from .charts import compact
 from .content import Dataset
-from .derive import Derived, Related, Usd, announced_date, is_overdue, lead_company
+from .derive import SUPPORT_COLUMNS, Derived, Related, Usd, announced_date, is_overdue, lead_company
 from .errors import BuildFailed
 from .history import edits
 from .places import local_lang, region_label, region_name
@@ -262,6 +262,7 @@ class Renderer:
             timeline_chart=self.timeline_chart,
             project_strip=self.project_strip,
             geo_maps=self.geo_maps,
+            support_columns=SUPPORT_COLUMNS,
             locator_map=self.locator_map,
                         flags=flags,
             is_overdue=is_overdue,

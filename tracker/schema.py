@@ -129,6 +129,18 @@ MONEY = obj(
     *CLAIM,
 )
 
+SUPPORT_KINDS = ("grant", "loan", "tax-credit", "equity", "land", "other-incentive")
+SUPPORT_STAGES = ("proposed", "preliminary", "awarded", "disbursed", "declined")
+SUPPORT = obj(
+    F("kind", T("choice", SUPPORT_KINDS), "what form the support takes", required=True, example="grant"),
+    F("programme", TEXT, "the programme or law it comes under", required=True, example="CHIPS Act"),
+    F("authority", TEXT, "who grants it", required=True, example="U.S. Department of Commerce"),
+    F("stage", T("choice", SUPPORT_STAGES), "how far it has got: `proposed`, `preliminary` (terms agreed, not final), "
+      "`awarded`, `disbursed` or `declined`", required=True, example="awarded"),
+    F("share", T("amount"), "when the source gives it as a share of the project cost: the percentage", example="50"),
+    *MONEY.fields,
+)
+
 FACT = obj(
     F("label", TEXT, "what is counted or measured", required=True, example="rented standard workshops"),
     F("value", T("amount"), "the number", required=True, example="25000"),
@@ -269,6 +281,8 @@ FIELDS: tuple[Field, ...] = (
         "headline total investment (use amount `undisclosed` or `unknown` when there is none)",
         required=True,
     ),
+    F("support", listof(SUPPORT), "public support, one entry per grant, loan, tax credit, equity stake or incentive "
+      "and stage; kept apart from the investment total and never added to it"),
     F("phases", listof(PHASE), "phases in order"),
     F("facts", listof(FACT), "quantities: area, lines, jobs, capacity, equipment spend…"),
     F("events", listof(EVENT), "dated milestones, planned and happened", required=True),
