@@ -221,7 +221,7 @@ FULL = {
     "status": {"value": "signed", "as_of": "2020-07", "sources": ["s1"], "uncertain": ["value"],
                "derived": True, "note": "n"},
     "segments": ["mems"],
-    "location": {"country": "CN", "region": "CN-ZJ", "region_as_reported": "Zhejiang", "city": "Jiaxing",
+    "location": {"country": "CN", "region": "CN-ZJ", "other_regions": ["CN-JS"], "region_as_reported": "Zhejiang", "city": "Jiaxing",
                  "district": "Nanhu", "site": "Tech City", "local": "嘉兴", "sources": ["s1"],
                  "uncertain": True, "derived": ["region"], "note": "n",
                  "coordinates": {"lat": "30.7522", "lon": "120.75", "precision": "town", "gazetteer": "GeoNames 1805953",

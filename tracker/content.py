@@ -298,6 +298,17 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
     if point and point.get("derived") and not point.get("gazetteer") and not point.get("sources"):
         ctx.error(at("location", "coordinates"), "location.coordinates.gazetteer",
                   "derived coordinates need their gazetteer entry", "add e.g. gazetteer: GeoNames 1805953")
+    for i, code in enumerate(loc.get("other_regions") or []):
+        info = region_info(code)
+        where = at("location", "other_regions", i)
+        if not loc.get("region"):
+            ctx.error(where, f"location.other_regions[{i}]", "other regions need a first one in `region`",
+                      f"write region: {code} and remove it from other_regions")
+        elif code == loc["region"] or (loc.get("other_regions") or []).index(code) != i:
+            ctx.error(where, f"location.other_regions[{i}]", f"{code} is listed twice", "list each region once")
+        elif info and loc.get("country") and info[1] != loc["country"]:
+            ctx.error(where, f"location.other_regions[{i}]", f"region {code} ({info[0]}) is not in country {loc['country']}",
+                      "a project in two countries needs two records, linked with `related`")
     if loc.get("country") and loc.get("region"):
         info = region_info(loc["region"])
         if info and info[1] != loc["country"]:

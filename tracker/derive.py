@@ -386,7 +386,7 @@ def derive(data: Dataset) -> Derived:
         "country": groups(data.records, lambda r: [r["location"]["country"]], country_name, usd),
         "region": groups(
             data.records,
-            lambda r: [r["location"]["region"]] if r["location"].get("region") else [],
+            lambda r: [r["location"]["region"], *(r["location"].get("other_regions") or [])] if r["location"].get("region") else [],
             region_label,
             usd,
         ),

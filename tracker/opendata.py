@@ -27,6 +27,7 @@ PROJECT_FIELDS = [
     ("status_as_of", "string", "when the status was last seen in a source (partial ISO date)"),
     ("country", "string", "ISO 3166-1 alpha-2 code"),
     ("region", "string", "ISO 3166-2 code"),
+    ("other_regions", "string", "further ISO 3166-2 codes when the project spans several, separated by ';'"),
     ("city", "string", "city"),
     ("lead_company", "string", "first named investor or operator"),
     ("announced", "string", "first announced or signed (partial ISO date: YYYY, YYYY-MM or YYYY-MM-DD)"),
@@ -138,7 +139,8 @@ def project_rows(data: Dataset, derived: Derived):
         point = r["location"].get("coordinates") or {}
         disclosed = isinstance(m.get("amount"), Decimal)
         yield [r["id"], r["title"], r["status"]["value"], r["status"].get("as_of"), r["location"]["country"],
-               r["location"].get("region"), r["location"].get("city"), lead_company(r), announced_date(r),
+               r["location"].get("region"), ";".join(r["location"].get("other_regions") or []), r["location"].get("city"),
+               lead_company(r), announced_date(r),
                m["amount"] if disclosed else None, m.get("amount_high"), m.get("currency"),
                (m.get("qualifier") or "exact") if disclosed else None, "disclosed" if disclosed else m["amount"],
                m.get("stated"), u.value, u.rate, u.year, ";".join(r["segments"]), point.get("lat"), point.get("lon"),

@@ -202,6 +202,8 @@ PARTY = obj(
 LOCATION = obj(
     F("country", T("country"), "ISO 3166-1 alpha-2 country code", required=True, example="CN"),
     F("region", T("region"), "ISO 3166-2 code of the province or state; must belong to the country", example="CN-ZJ"),
+    F("other_regions", listof(T("region")), "further ISO 3166-2 codes when the project spans several provinces or "
+      "states (`region` holds the first); it counts in each region's totals", example="[MY-02]"),
     F("region_as_reported", TEXT, "the region's name as a source spelt it, when misspelt", example="Xheijian"),
     F("city", TEXT, "city or prefecture", example="Jiaxing"),
     F("district", TEXT, "district or county", example="Nanhu District"),
