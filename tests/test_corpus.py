@@ -238,7 +238,7 @@ FULL = {
     "facts": [{"label": "Area", "value": "25000", "value_high": "26000", "unit": "m²", "qualifier": "about",
                "currency": "CNY", "phase": "p1", "as_reported": "25,000 m2", "sources": ["s1"], "uncertain": True,
                "derived": True, "note": "n"}],
-    "events": [{"date": "2020-07-05", "date_qualifier": "on", "type": "signed", "planned": "false",
+    "events": [{"date": "2020-07-05", "undated": "false", "date_qualifier": "on", "type": "signed", "planned": "false",
                 "text": "Signed.", "phase": "p1", "investment": MONEY,
                 "sources": ["s1"], "uncertain": True, "derived": True, "note": "n"}],
     "products": [{"name": "Sensors", "as_reported": "Sensers", "sources": ["s1"], "uncertain": True,

@@ -39,7 +39,7 @@ def test_support_csv_has_every_entry_in_us_dollars():
     data, _, pages = render_tree(CONTENT)
     rows = list(csv.DictReader(io.StringIO(pages["data/support.csv"].decode("utf-8-sig"))))
     entries = [(r, s) for r in data.records for s in r.get("support") or []]
-    assert len(rows) == len(entries) == 7
+    assert len(rows) == len(entries) == 8
     loan = next(r for r in rows if r["kind"] == "loan")
     assert (loan["stage"], loan["amount_usd"], loan["sources"]) == ("declined", "200000000", "dcd-2024;abc15-2024-12-23")
     kaynes = next(r for r in rows if r["project_id"].startswith("kaynes") and r["kind"] == "grant")

@@ -404,6 +404,14 @@ def _check_dates(rec, ctx, at, as_of) -> None:
             prev = (i, p)
     for i, e in enumerate(rec.get("events") or []):
         d = e.get("date")
+        given = at("events", i)
+        if d is None and e.get("undated") is not True and given.kind == "map" and "date" not in given.value:
+            ctx.error(given, f"events[{i}].date", "an event needs a date",
+                      "write date: (YYYY, YYYY-MM or YYYY-MM-DD); for one the sources do not date, write undated: true "
+                      "and put it where it belongs in the list")
+        if d is not None and e.get("undated"):
+            ctx.error(at("events", i, "undated"), f"events[{i}].undated", "an event with a date is not undated",
+                      "remove undated: true, or the date")
         if d is None:
             continue
         if as_of and not e.get("planned") and d.first_day() > as_of.last_day():

@@ -32,9 +32,9 @@ class Usd:
 
 def announced_date(rec: dict) -> PDate | None:
     """Return the date a project was first announced or signed (happened events only)."""
-    dates = [e["date"] for e in rec["events"] if e["type"] in ANNOUNCING and not e.get("planned")]
+    dates = [e["date"] for e in rec["events"] if e["type"] in ANNOUNCING and not e.get("planned") and e.get("date")]
     if not dates:
-        dates = [e["date"] for e in rec["events"] if not e.get("planned")]
+        dates = [e["date"] for e in rec["events"] if not e.get("planned") and e.get("date")]
     return min(dates) if dates else None
 
 
@@ -79,7 +79,7 @@ class TimelineEvent:
 
 def is_overdue(event: dict, rec: dict, as_of: PDate) -> bool:
     """A planned milestone whose date has passed with no recorded outcome of the same type (and phase)."""
-    if not event.get("planned") or event["date"].last_day() >= as_of.first_day():
+    if not event.get("planned") or not event.get("date") or event["date"].last_day() >= as_of.first_day():
         return False
     return not any(
         not e.get("planned") and e["type"] == event["type"] and e.get("phase") == event.get("phase")
@@ -106,10 +106,21 @@ def timeline(records: list[dict], as_of: PDate) -> list[TimelineEvent]:
         )
         for r in records
         for i, e in enumerate(r["events"])
+        if e.get("date")  # undated events are on their project's page only
     ]
     # (start, end, project, index) is unique, so this is the dataclass order; a tuple key compares in C
     # (at 10,000 records, half a million dataclass comparisons took 0.4 s).
     return sorted(out, key=lambda e: (e.start, e.end, e.project, e.index), reverse=True)
+
+
+def in_order(events: list[dict]) -> list[dict]:
+    """A project's events by date; an undated event keeps its place after the event listed before it."""
+    keyed, last = [], ((0, 0, 0), (0, 0, 0))
+    for i, e in enumerate(events):
+        if e.get("date"):
+            last = (e["date"].first_day(), e["date"].last_day())
+        keyed.append((last, i, e))
+    return [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
 def lead_company(rec: dict) -> str:

@@ -60,7 +60,7 @@ EVENT_FIELDS = [
     ("project_id", "string", "record id"),
     ("event_index", "integer", "position of the event in the record"),
     ("date", "string", "partial ISO date at the precision the source gives"),
-    ("precision", "string", "day, month, quarter, half or year"),
+    ("precision", "string", "day, month, quarter, half or year; undated when the sources give no date"),
     ("date_qualifier", "string", "on, about, by, early, mid, late, after or before"),
     ("type", "string", "event type term"),
     ("planned", "boolean", "true for a planned or targeted milestone"),
@@ -162,7 +162,8 @@ def event_rows(data: Dataset, derived: Derived):
         for i, e in enumerate(r["events"]):
             m = e.get("investment") or {}
             amount = m.get("amount") if isinstance(m.get("amount"), Decimal) else None
-            yield [r["id"], i, e["date"], e["date"].precision, e.get("date_qualifier") or "on", e["type"],
+            d = e.get("date")
+            yield [r["id"], i, d, d.precision if d else "undated", (e.get("date_qualifier") or "on") if d else None, e["type"],
                    bool(e.get("planned")), (r["id"], i) in overdue, e.get("phase"), e["text"], amount,
                    m.get("currency") if amount is not None else None, ";".join(e.get("sources") or [])]
 

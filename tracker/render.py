@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from . import explore, opendata, schema
 from .charts import compact
 from .content import Dataset
-from .derive import SUPPORT_COLUMNS, Derived, Related, Usd, announced_date, is_overdue, lead_company
+from .derive import SUPPORT_COLUMNS, Derived, Related, Usd, announced_date, in_order, is_overdue, lead_company
 from .errors import BuildFailed
 from .history import edits
 from .places import local_lang, region_label, region_name
@@ -352,7 +352,7 @@ class Renderer:
         for r in records:
             phases = tuple((p["name"], p.get("start"), p.get("target")) for p in r.get("phases") or [] if p.get("start"))
             marks = tuple((e["date"], self.term(e["type"], "event_types"), bool(e.get("planned")),
-                           is_overdue(e, r, self.derived.as_of)) for e in r["events"])
+                           is_overdue(e, r, self.derived.as_of)) for e in r["events"] if e.get("date"))
             rows.append(Row(r["title"], f"{base}projects/{r['id']}/", phases, marks))
         return rows
 
@@ -364,7 +364,7 @@ class Renderer:
             latest.setdefault(e.project, e.start)
         by_id = {r["id"]: r for r in self.data.records}
         chosen = sorted(latest, key=lambda pid: (tuple(-x for x in latest[pid]), pid))[:limit]
-        chosen.sort(key=lambda pid: (min(e["date"].first_day() for e in by_id[pid]["events"]), pid))
+        chosen.sort(key=lambda pid: (min(e["date"].first_day() for e in by_id[pid]["events"] if e.get("date")), pid))
         more = len(self.data.records) - len(chosen)
         desc = ("Each row is a project: phases as bars, milestones as circles (filled: happened; hollow: planned; "
                 "crossed: planned and overdue); the dashed line is the as-of date.")
@@ -575,7 +575,7 @@ class Renderer:
             stale=self.derived.stale.get(rec["id"]),
             page_title=rec["title"],
             page_description=page_description(rec, usd),
-            events=sorted(rec["events"], key=lambda e: (e["date"].first_day(), e["date"].last_day())),
+            events=in_order(rec["events"]),
         )}
 
     def _one(self, path: str, template: str, **context) -> Job:

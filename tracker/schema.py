@@ -154,7 +154,10 @@ FACT = obj(
 )
 
 EVENT = obj(
-    F("date", T("date"), "when, at the precision the source gives", required=True, example="2020-07-05"),
+    F("date", T("date"), "when, at the precision the source gives; leave it out only with `undated: true`",
+      example="2020-07-05"),
+    F("undated", T("bool"), "`true` for an event the sources do not date: it keeps its place in the list (write "
+      "events in the order they happened) and stays off the timeline", example="true"),
     F(
         "date_qualifier",
         T("choice", DATE_QUALIFIERS),
