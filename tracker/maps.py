@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -133,7 +133,7 @@ def _frame(view: View, world: bool):
     return (lambda lon, lat: ((lon - view.west) * k * scale, (view.north - lat) * scale)), height
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: `serve` redraws the summary's views; each locator is new (one per project)
 def _land(view: View, world: bool, highlight: str) -> tuple[str, str, int]:
     """The projected country shapes of a view (other countries, the highlighted one) and its height."""
     proj, height = _frame(view, world)
