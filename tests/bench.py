@@ -98,6 +98,10 @@ COUNTRIES = [
     ("MX", "USD", ["MX-JAL", "MX-CHH"], ["Guadalajara", "Ciudad Juarez"], 1),
     ("TH", "USD", ["TH-20", "TH-14"], ["Chonburi", "Ayutthaya"], 1),
 ]
+# Rough centres of the bench's countries, for synthetic map points (not real places).
+CENTRES = {"CN": (31.0, 118.0), "TW": (23.5, 120.8), "MY": (4.0, 101.5), "IN": (22.0, 78.0), "KR": (36.5, 127.5),
+           "JP": (36.0, 138.0), "SG": (1.35, 103.8), "VN": (21.0, 105.8), "ID": (-2.0, 106.0), "DE": (50.5, 11.0),
+           "IT": (45.3, 9.0), "US": (37.0, -98.0), "PH": (12.0, 122.5), "MX": (23.0, -102.0), "TH": (14.0, 100.8)}
 PREFIXES = [
     "Apex",
     "Nova",
@@ -296,6 +300,14 @@ class Generator:
             rec["location"]["region"] = regions[j % len(regions)]
             if rng.random() < 0.5:
                 rec["location"]["derived"] = ["region"]
+        # A map point for four records in five (synthetic: near the country's rough centre), from a generator of
+        # its own so that every other field stays what it was before points were added.
+        spot = random.Random(self.seed * 7_919 + i)
+        if spot.random() < 0.8:
+            lat, lon = CENTRES[code]
+            rec["location"]["coordinates"] = {
+                "lat": f"{lat + spot.uniform(-2, 2):.4f}", "lon": f"{lon + spot.uniform(-2, 2):.4f}",
+                "precision": "town", "gazetteer": "synthetic (bench)", "derived": True}
         if rng.random() < 0.7:
             rec["parties"].append({"name": f"{city} municipal government", "role": "government", "sources": cites()})
         if rng.random() < 0.3:

@@ -138,7 +138,7 @@ def _land(view: View, world: bool, highlight: str) -> tuple[str, str, int]:
     """The projected country shapes of a view (other countries, the highlighted one) and its height."""
     proj, height = _frame(view, world)
     px = (view.east - view.west) / view.width  # degrees per pixel, across the view
-    tolerance = max(0.02, px * 0.8)
+    tolerance = max(0.02, px * 1.5)  # a pixel and a half: finer detail does not show, and costs bytes
     rest, own = [], []
     for c in countries():
         if c["code"] == "AQ":  # no project is in Antarctica; drawn, it would take a fifth of the world map
@@ -207,7 +207,6 @@ ZOOMS = (
 )
 CLUSTER_ABOVE = 150  # more marks than this in one map: they are grouped into cells of 1/CELLS of its width
 CELLS = 60
-TABLE_ROWS = 250
 
 
 def cluster(marks: list[Mark], cell: float) -> list[Mark]:
