@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import parallel, yamlsafe
-from .values import PDate, parse_date
+from .values import QUALIFIER_WORDS, PDate, parse_date
 
 log = logging.getLogger(__name__)
 
-VERSION = 1  # of the cache format and of the change texts: a new version recomputes the history
+VERSION = 2  # of the cache format and of the change texts: a new version recomputes the history
 CACHE = Path(__file__).resolve().parent.parent / ".cache"
 
 
@@ -123,9 +123,6 @@ def _date(text) -> str:
         return text
 
 
-QUALIFIERS = {"about": "about ", "up-to": "up to ", "more-than": "more than ", "at-least": "at least "}
-
-
 def money(m) -> str:
     if not isinstance(m, dict):
         return ""
@@ -134,7 +131,7 @@ def money(m) -> str:
         return "not disclosed"
     unit = "US$" if currency == "USD" else f"{currency} " if isinstance(currency, str) else ""
     high = f"–{m['amount_high']}" if isinstance(m.get("amount_high"), str) else ""
-    return f"{QUALIFIERS.get(m.get('qualifier'), '')}{unit}{amount}{high}"
+    return f"{QUALIFIER_WORDS.get(m.get('qualifier'), '')}{unit}{amount}{high}"
 
 
 def _items(value) -> list[dict]:
@@ -182,7 +179,7 @@ def snapshot(rec: dict, terms: Terms) -> dict[str, dict[str, str]]:
         "Source": {_s(s.get("id")): f"{_s(s.get('publisher'))}, “{_s(s.get('title'))}”" for s in _items(rec.get("sources"))},
         "Party": {_s(p.get("name")): terms("party_roles", p.get("role")) for p in _items(rec.get("parties"))},
         "Phase": {_s(p.get("id")): _s(p.get("name")) for p in _items(rec.get("phases"))},
-        "Fact": {_s(f.get("label")): " ".join(x for x in (QUALIFIERS.get(f.get("qualifier"), "").strip(), _s(f.get("currency")),
+        "Fact": {_s(f.get("label")): " ".join(x for x in (QUALIFIER_WORDS.get(f.get("qualifier"), "").strip(), _s(f.get("currency")),
                                                            _s(f.get("value")), _s(f.get("unit"))) if x)
                  for f in _items(rec.get("facts"))},
         "Text": {"Summary": _s(rec.get("summary")), "Notes": _s(rec.get("notes"))},
@@ -274,7 +271,7 @@ def _is_record(path: str | None, prefix: str) -> bool:
 
 
 def _apply(commits, prefix: str, state: dict, deleted: list, repo: Path, terms: Terms) -> None:
-    """Add the changes of `commits` to state {path: [created time, blob, [change rows]]} and deleted."""
+    """Add the changes of `commits` to state {path: [change rows]} and deleted [[id, change rows]]."""
     needed = sorted({sha for _, _, files in commits for st, old, new, *_ in files if st in "MR" and old != new
                      for sha in (old, new)})
     blobs = _blobs(repo, set(needed))
@@ -288,22 +285,21 @@ def _apply(commits, prefix: str, state: dict, deleted: list, repo: Path, terms: 
             dst_ok = _is_record(dst, prefix)
             if st == "A" or (st in "RC" and dst_ok and not src_ok) or (st == "C" and dst_ok):
                 if dst_ok:
-                    state[dst] = [ts, new, [[ts, sha, "Record created", "", ""]]]
+                    state[dst] = [[ts, sha, "Record created", "", ""]]
                 continue
             if st == "D" or (st == "R" and src_ok and not dst_ok):
-                entry = state.pop(path, None)
-                if entry and src_ok:
-                    entry[2].append([ts, sha, "Record deleted", "", ""])
-                    deleted.append([_stem(path), entry[2]])
+                rows = state.pop(path, None)
+                if rows and src_ok:
+                    rows.append([ts, sha, "Record deleted", "", ""])
+                    deleted.append([_stem(path), rows])
                 continue
             if not src_ok or path not in state:
                 if dst_ok and dst not in state:  # first seen here (its creation was outside the prefix)
-                    state[dst] = [ts, new, [[ts, sha, "Record created", "", ""]]]
+                    state[dst] = [[ts, sha, "Record created", "", ""]]
                 continue
-            entry = state.pop(path) if st == "R" else state[path]
-            rows = entry[2]
+            rows = state.pop(path) if st == "R" else state[path]
             if st == "R":
-                state[dst] = entry
+                state[dst] = rows
                 rows.append([ts, sha, "Record renamed", _stem(path), _stem(dst)])
             if old != new:
                 before, after = snap(old), snap(new)
@@ -311,7 +307,6 @@ def _apply(commits, prefix: str, state: dict, deleted: list, repo: Path, terms: 
                     rows.append([ts, sha, "Record edited", "", ""])
                 else:
                     rows += [[ts, sha, f, b, a] for f, b, a in diff(before, after)]
-            entry[1] = new
 
 
 def _cache_file(repo: Path, prefix: str) -> Path:
@@ -378,7 +373,7 @@ def read(content: Path, vocab: dict, use_cache: bool = True) -> History:
 def _history(state: dict, deleted: list, commits_read: int) -> History:
     h = History(commits_read=commits_read)
     everything: list[Change] = []
-    for path, (_created, _blob, rows) in state.items():
+    for path, rows in state.items():
         rid = _stem(path)
         changes = [Change(t, c, rid, f, b, a) for t, c, f, b, a in _newest_first(rows)]
         h.records[rid] = RecordHistory(changes[-1].date, changes[0].date, changes)

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from .basemap import OUT as BASEMAP
 from .basemap import simplify
 
-PRECISION_WORDS = {"site": "the site", "town": "the town", "region": "the region"}
+PRECISION_WORDS = {"site": "the site", "town": "the town", "region": "the region's centre"}  # what a point marks
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,16 @@ class View:
 
 
 @cache
+def _basemap() -> dict:
+    return json.loads(Path(BASEMAP).read_text(encoding="utf-8"))
+
+
 def countries() -> list[dict]:
-    return json.loads(Path(BASEMAP).read_text(encoding="utf-8"))["countries"]
+    return _basemap()["countries"]
 
 
-@cache
 def source_line() -> str:
-    return json.loads(Path(BASEMAP).read_text(encoding="utf-8"))["source"].split(", simplified")[0]
+    return _basemap()["source"].split(", simplified")[0]
 
 
 # Projections -----------------------------------------------------------------------------------------------
@@ -134,9 +137,9 @@ def _frame(view: View, world: bool):
 
 
 @lru_cache(maxsize=64)  # bounded: `serve` redraws the summary's views; each locator is new (one per project)
-def _land(view: View, world: bool, highlight: str) -> tuple[str, str, int]:
-    """The projected country shapes of a view (other countries, the highlighted one) and its height."""
-    proj, height = _frame(view, world)
+def _land(view: View, world: bool, highlight: str) -> tuple[str, str]:
+    """The projected country shapes of a view: the other countries', and the highlighted one's."""
+    proj, _ = _frame(view, world)
     px = (view.east - view.west) / view.width  # degrees per pixel, across the view
     tolerance = max(0.02, px * 1.5)  # a pixel and a half: finer detail does not show, and costs bytes
     rest, own = [], []
@@ -156,7 +159,7 @@ def _land(view: View, world: bool, highlight: str) -> tuple[str, str, int]:
                 if max(xs) - min(xs) >= 1.5 or max(ys) - min(ys) >= 1.5:  # smaller than a pixel or so: not drawn
                     rings.append(shape)
         (own if c["code"] == highlight and highlight else rest).extend(rings)
-    return _path(rest), _path(own), height
+    return _path(rest), _path(own)
 
 
 def radius(usd: Decimal | None, top: Decimal) -> float:
@@ -170,7 +173,7 @@ def svg(view: View, marks: list[Mark], top: Decimal, world: bool = False, highli
         ring: float = 0, label: str = "") -> Markup:
     """One map: land, then marks (largest first, so small ones stay on top and clickable)."""
     proj, height = _frame(view, world)
-    rest, own, height = _land(view, world, highlight)
+    rest, own = _land(view, world, highlight)
     body = [f'<rect class="tr-geo-sea" width="{view.width}" height="{height}"/>',
             f'<path class="tr-geo-land" d="{rest}"/>' if rest else "",
             f'<path class="tr-geo-land tr-geo-land--own" d="{own}"/>' if own else ""]
@@ -242,8 +245,8 @@ def key_html(top: Decimal, money) -> Markup:
 
 
 def summary_maps(marks: list[Mark], unlocated: int, money, source: str, figure) -> Markup:
-    """The summary's maps: the world, then each zoomed view holding two marks or more; a key; and the
-    located projects as a table (the map's text alternative)."""
+    """The summary's maps: the world, then each zoomed view holding two marks or more, each with its key.
+    (The located projects' table, the maps' text alternative, is in templates/summary.md.)"""
     if not marks:
         return Markup("<p>No project has coordinates yet.</p>")
     top = max((m.usd for m in marks if m.usd is not None), default=Decimal(1))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from .content import Dataset
-from .derive import Derived, announced_date, lead_company
+from .derive import Derived, announced_date, lead_company, to_usd
 from .values import PDate, plain_decimal
 
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
@@ -175,8 +175,6 @@ def source_rows(data: Dataset):
 
 
 def support_rows(data: Dataset):
-    from .derive import to_usd
-
     for r in data.records:
         for s in r.get("support") or []:
             amount = s["amount"] if isinstance(s.get("amount"), Decimal) else None

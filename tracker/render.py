@@ -31,17 +31,11 @@ from .content import Dataset
 from .derive import SUPPORT_COLUMNS, Derived, Related, Usd, announced_date, in_order, is_overdue, lead_company
 from .errors import BuildFailed
 from .history import edits
+from .maps import PRECISION_WORDS
 from .places import local_lang, region_label, region_name
 from .validate import country_name, currency_name
-from .values import MONTHS, PDate, plain_decimal
+from .values import MONTHS, QUALIFIER_WORDS, PDate, plain_decimal
 
-QUALIFIER_WORDS = {
-    "exact": "",
-    "about": "about ",
-    "at-least": "at least ",
-    "more-than": "more than ",
-    "up-to": "up to ",
-}
 SCALES = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "code", "br", "blockquote", "h3", "h4"}
 
@@ -263,6 +257,7 @@ class Renderer:
             project_strip=self.project_strip,
             geo_maps=self.geo_maps,
             support_columns=SUPPORT_COLUMNS,
+            precision_words=PRECISION_WORDS,
             locator_map=self.locator_map,
                         flags=flags,
             is_overdue=is_overdue,

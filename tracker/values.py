@@ -11,6 +11,9 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]  # one style everywhere: months in full
 
 
+# How an amount's qualifier reads before it ("about CNY 800 million"); the page, the history and the maps share it.
+QUALIFIER_WORDS = {"exact": "", "about": "about ", "at-least": "at least ", "more-than": "more than ", "up-to": "up to "}
+
 @dataclass(frozen=True, order=True)
 class PDate:
     """A date at the precision the source gave: a year, a half, a quarter, a month or a day.
