@@ -135,7 +135,9 @@ def test_project_page_prints_without_navigation(site_url, browser):
 
 # Layout rules a reader relies on, checked on every page kind at phone and desktop width in both palettes.
 LAYOUT_PAGES = {**PAGES, "browse": "browse/", "country": "browse/country/cn/", "region": "browse/region/cn-zj/",
-                "year": "timeline/2020/", "data": "data/"}
+                "year": "timeline/2020/", "data": "data/",
+                # public support, history, a stale status and a locator map; an undated event
+                "project-support": "projects/amkor-peoria-arizona/", "project-undated": "projects/silicon-box-novara-italy/"}
 LAYOUT_JS = """() => {
   const out = {split: [], small: [], untitled: [], zero: []};
   const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
@@ -162,7 +164,7 @@ LAYOUT_JS = """() => {
     if (size < 10.95) out.small.push(el.tagName + "." + el.getAttribute("class") + ": " + el.textContent.trim().slice(0, 30) + " " + size.toFixed(1));
   }
   // 3. Every chart is a figure whose title is visible text.
-  for (const chart of document.querySelectorAll("svg.tr-chart, ol.tr-bars, ol.tr-cols")) {
+  for (const chart of document.querySelectorAll("svg.tr-chart, svg.tr-geo, ol.tr-bars, ol.tr-cols")) {
     const title = chart.closest("figure") && chart.closest("figure").querySelector(".tr-figure-title");
     if (!title || !visible(title) || !title.textContent.trim()) out.untitled.push(chart.id || chart.className);
   }
