@@ -10,7 +10,7 @@ export TZ := UTC
 .PHONY: help site test check serve new bench bench-history basemap lint golden baselines prerequisites clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):[^#]*## (.*)/  make \1\t\2/' | expand -t 24
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## (.*)/  make \1\t\2/' | expand -t 24
 
 $(STAMP): requirements.txt constraints.txt
 	python3 -m venv .venv
