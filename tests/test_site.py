@@ -224,10 +224,8 @@ def test_a_fresh_scaffold_cannot_be_published_until_filled(content):
                          capture_output=True, text=True)
     assert out.returncode == 1
     for field in ("title", "summary", "status.value", "segments", "location.country", "parties[0].name",
-                  "investment.amount", "sources[0].title"):
+                  "investment.amount", "events[0].date", "sources[0].url", "sources[0].title"):
         assert f": {field}: is " in out.stderr, field
-    assert ": sources[0].url: a source needs an address or a locator" in out.stderr
-    assert ": events[0].date: an event needs a date" in out.stderr
     filled = {"title:": "title: Demo plant", "summary:": "summary: A demo.", "  value:": "  value: announced",
               "segments: []": "segments: [testing]", "  country:": "  country: CN"}
     lines = [filled.get(line, line) for line in text.splitlines()]

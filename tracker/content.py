@@ -287,8 +287,9 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
 
     for i in range(len(rec.get("sources") or [])):
         given = _node_at(node, ["sources", i])
-        if given.kind == "map" and "url" not in given.value and "locator" not in given.value:  # not: url invalid
-            ctx.error(at("sources", i), f"sources[{i}].url", "a source needs an address or a locator",
+        (url, no_url), (_, no_locator) = _unset(given, "url"), _unset(given, "locator")
+        if given.kind == "map" and no_url and no_locator:
+            ctx.error(url or given, f"sources[{i}].url", "is empty" if url else "a source needs an address or a locator",
                       "add url: https://..., or for print and paywalled sources locator: (edition, page, archive)")
     loc = rec.get("location") or {}
     point = loc.get("coordinates")
@@ -405,9 +406,10 @@ def _check_dates(rec, ctx, at, as_of) -> None:
     for i, e in enumerate(rec.get("events") or []):
         d = e.get("date")
         given = at("events", i)
-        if d is None and e.get("undated") is not True and given.kind == "map" and "date" not in given.value:
-            ctx.error(given, f"events[{i}].date", "an event needs a date",
-                      "write date: (YYYY, YYYY-MM or YYYY-MM-DD); for one the sources do not date, write undated: true "
+        date, no_date = _unset(given, "date")
+        if d is None and e.get("undated") is not True and given.kind == "map" and no_date:
+            ctx.error(date or given, f"events[{i}].date", "is empty" if date else "an event needs a date",
+                      "write the date (YYYY, YYYY-MM or YYYY-MM-DD); for an event no source dates, write undated: true "
                       "and put it where it belongs in the list")
         if d is not None and e.get("undated"):
             ctx.error(at("events", i, "undated"), f"events[{i}].undated", "an event with a date is not undated",
@@ -448,6 +450,14 @@ def _check_dates(rec, ctx, at, as_of) -> None:
                         f"'{op[1]['id']}' ({other['date']})",
                         "check the dates or the phases",
                     )
+
+
+def _unset(parent, key: str):
+    """(node of parent[key] or None, whether it is absent or empty): an optional field left empty is not an
+    error by itself, but where another field depends on it, empty counts as missing (an invalid value has an
+    error of its own)."""
+    n = parent.get(key) if parent.kind == "map" else None
+    return n, n is None or (n.kind == "str" and not n.value.strip())
 
 
 def _path_keys(where: str) -> list:

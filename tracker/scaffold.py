@@ -13,10 +13,10 @@ from .validate import SLUG, WINDOWS_RESERVED
 def _lines(fields: tuple[Field, ...], indent: str, commented: bool) -> list[str]:
     out = []
     for f in fields:
-        off = commented or not f.required
+        off = commented or not (f.required or f.usual)
         pre = f"{indent}# " if off else indent
-        req = "required" if f.required else "optional"
-        example = f" (e.g. {f.example})" if f.example and not (commented or not f.required) else ""
+        req = "required" if f.required else "usually needed" if f.usual else "optional"
+        example = f" (e.g. {f.example})" if f.example and not off else ""
         out.append(f"{indent}# {f.name} ({req}, {f.type.describe()}): {f.help}{example}")
         t = f.type
         if t.kind == "object":

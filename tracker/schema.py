@@ -56,10 +56,11 @@ class Field:
     help: str
     required: bool = False
     example: str = ""
+    usual: bool = False  # not required, but needed in the common case: the scaffold leaves it empty to fill in
 
 
-def F(name, type_, help_, required=False, example=""):
-    return Field(name, type_, help_, required, example)
+def F(name, type_, help_, required=False, example="", usual=False):
+    return Field(name, type_, help_, required, example, usual)
 
 
 TEXT, MD = T("text"), T("markdown")
@@ -155,7 +156,7 @@ FACT = obj(
 
 EVENT = obj(
     F("date", T("date"), "when, at the precision the source gives; leave it out only with `undated: true`",
-      example="2020-07-05"),
+      example="2020-07-05", usual=True),
     F("undated", T("bool"), "`true` for an event the sources do not date: it keeps its place in the list (write "
       "events in the order they happened) and stays off the timeline", example="true"),
     F(
@@ -235,7 +236,8 @@ SOURCE = obj(
     F("id", T("slug"), "short id cited by `sources:` lists above", required=True, example="s1"),
     F("title", TEXT, "headline or title", required=True),
     F("publisher", TEXT, "who published it", required=True),
-    F("url", T("url"), "https (or http) address; leave it out for print or paywalled sources and give `locator`"),
+    F("url", T("url"), "https (or http) address; leave it out for print or paywalled sources and give `locator`",
+      usual=True),
     F("locator", TEXT, "where to find a source without an address: print edition and page, archive, ISBN",
       example="print edition, p. 3"),
     F("date", T("date"), "publication date, at the precision shown"),
