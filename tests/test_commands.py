@@ -78,6 +78,27 @@ def test_serve_on_a_busy_port_says_so_before_any_work():
     assert time.perf_counter() - start < 30
 
 
+def test_a_port_whose_server_just_stopped_is_free():
+    """Restarting `serve` at once: the old server's connections linger in TIME-WAIT, which is not busy."""
+    import socket
+
+    from tracker.serve import check_address
+
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = server.accept()
+        conn.close()  # the server side closes first, so its end waits in TIME-WAIT
+        client.close()
+    states = [line.split()[3] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+              if line.split()[1].endswith(f":{port:04X}")]
+    assert "06" in states  # TIME-WAIT, as /proc/net/tcp numbers it
+    check_address(f"127.0.0.1:{port}")  # no PortBusy
+
+
 def test_serve_drops_only_the_dirty_build_warning():
     import logging
 

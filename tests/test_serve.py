@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import socket
@@ -99,12 +101,15 @@ def test_refresh_keeps_the_last_good_pages_when_content_is_broken(content, docs,
     before = (docs / "projects" / f"{RECORD}.md").read_text()
     record = content / "projects" / f"{RECORD}.yaml"
     record.write_text(record.read_text().replace("value: in-production", "value: finished", 1))
-    assert serve.refresh(docs) == 0
+    assert serve.refresh(docs) == 1  # the problems file, for the pages on screen
     assert (docs / "projects" / f"{RECORD}.md").read_text() == before
+    assert "status.value" in json.loads((docs / serve.PROBLEMS).read_text())["problems"][0]
     assert "status.value" in caplog.text and "showing the last good version" in caplog.text
 
 
-def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
+@contextlib.contextmanager
+def serving(content: Path, tmp_path: Path):
+    """`build.py serve` on content in a subprocess; yield (base URL, the output so far)."""
     port, scratch = free_port(), tmp_path / "tmp"
     scratch.mkdir()
     log = (tmp_path / "serve.log").open("w")
@@ -115,28 +120,78 @@ def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
         stderr=subprocess.STDOUT,
         env={**os.environ, "TMPDIR": str(scratch)},
     )
-    page = f"http://127.0.0.1:{port}/projects/{RECORD}/"
     output = lambda: (tmp_path / "serve.log").read_text()  # noqa: E731
+    base = f"http://127.0.0.1:{port}/"
     try:
-        wait_for("the first page", lambda: proc.poll() is not None or fetch(page)[0] == 200)
+        wait_for("the first page", lambda: proc.poll() is not None or fetch(base)[0] == 200)
         assert proc.poll() is None, output()
-        assert f"<h1>{TITLE}</h1>" in fetch(page)[1]
-
-        record = content / "projects" / f"{RECORD}.yaml"
-        good = record.read_text().replace(f"title: {TITLE}", "title: Renamed while serving", 1)
-        record.write_text(good)
-        wait_for("the edited title", lambda: "<h1>Renamed while serving</h1>" in fetch(page)[1])
-
-        record.write_text(good.replace("value: in-production", "value: finished", 1))
-        wait_for("the error report", lambda: "showing the last good version" in output())
+        yield base, output
         assert proc.poll() is None, output()
-        assert "<h1>Renamed while serving</h1>" in fetch(page)[1]
         assert "internal error" not in output() and "Traceback" not in output()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
     assert list(scratch.iterdir()) == []  # stopped with SIGTERM, it removed its docs tree and site
+
+
+def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
+    record = content / "projects" / f"{RECORD}.yaml"
+    with serving(content, tmp_path) as (base, output):
+        page = f"{base}projects/{RECORD}/"
+        assert f"<h1>{TITLE}</h1>" in fetch(page)[1]
+        good = record.read_text().replace(f"title: {TITLE}", "title: Renamed while serving", 1)
+        record.write_text(good)
+        wait_for("the edited title", lambda: "<h1>Renamed while serving</h1>" in fetch(page)[1])
+
+        record.write_text(good.replace("value: in-production", "value: finished", 1))
+        wait_for("the error report", lambda: "showing the last good version" in output())
+        assert "<h1>Renamed while serving</h1>" in fetch(page)[1]
+        problems = wait_for("the problems file", lambda: json.loads(fetch(base + serve.PROBLEMS)[1] or "{}").get("problems"))
+        assert len(problems) == 1 and f"{RECORD}.yaml" in problems[0] and "status.value" in problems[0]
+        assert "tracker-preview/problems.json" in fetch(page)[1]  # the script that shows them
+
+        record.write_text(good)
+        wait_for("the problems cleared", lambda: json.loads(fetch(base + serve.PROBLEMS)[1]) == {"problems": []})
+        record.unlink()
+        wait_for("the deleted record's page gone", lambda: fetch(page)[0] == 404)
+        assert fetch(base + "projects/")[0] == 200 and RECORD not in fetch(base + "projects/")[1]
+
+
+def test_serve_shows_the_problems_in_the_page_being_read(content, tmp_path):
+    """In a real browser: the box appears on the open page when the record breaks, without a click (live
+    reload), names the file and field, cannot carry markup, and goes when the record is fixed."""
+    from tests.browser import chromium
+
+    record = content / "projects" / f"{RECORD}.yaml"
+    good = record.read_text()
+    with serving(content, tmp_path) as (base, output), chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(f"{base}projects/{RECORD}/")
+        assert page.locator("#tracker-problems").count() == 0
+        record.write_text(good.replace(f"title: {TITLE}", "title: <b id=injected>x</b>", 1)
+                          .replace("value: in-production", "value: finished", 1))
+        box = page.locator("#tracker-problems")
+        box.wait_for(timeout=60_000)
+        text = box.inner_text()
+        assert "1 error" in text and f"{RECORD}.yaml" in text and "status.value" in text
+        assert page.locator("#injected").count() == 0 and page.locator("h1").inner_text() == TITLE
+        assert box.bounding_box()["y"] == 0 and box.bounding_box()["width"] <= 390
+        record.write_text(good)
+        box.wait_for(state="detached", timeout=60_000)
+        assert page.locator("h1").inner_text() == TITLE
+
+
+def test_serve_starts_on_broken_content_and_lists_the_problems(content, tmp_path):
+    record = content / "projects" / f"{RECORD}.yaml"
+    good = record.read_text()
+    record.write_text(good.replace("value: in-production", "value: finished", 1))
+    with serving(content, tmp_path) as (base, output):
+        home = fetch(base)[1]
+        assert "Nothing to preview yet" in home and "status.value" in home
+        record.write_text(good)
+        wait_for("the site", lambda: f"<h1>{TITLE}</h1>" in fetch(f"{base}projects/{RECORD}/")[1])
+        assert "Nothing to preview yet" not in fetch(base)[1]
 
 
 def test_project_pages_are_rendered_again_only_when_what_they_show_changed(content, renders):

@@ -129,12 +129,20 @@ def _slug(node, t, fpath, ctx):
     return s
 
 
+def singular(plural: str) -> str:
+    """statuses -> status, technologies -> technology, party_roles -> party_role."""
+    for end, one in (("ies", "y"), ("ses", "s"), ("s", "")):
+        if plural.endswith(end):
+            return plural[: -len(end)] + one
+    return plural
+
+
 def _term(node, t, fpath, ctx):
     s = _scalar(node, f"a term from {t.arg}")
     terms = ctx.vocab.get(t.arg, {})
     if s not in terms:
         raise Invalid(
-            f"unknown {t.arg.rstrip('s').replace('_', ' ')} '{s}'",
+            f"unknown {singular(t.arg).replace('_', ' ')} '{s}'",
             suggest(s, terms)
             or f"add it to content/vocabularies.yaml under {t.arg}, or use one of: " + ", ".join(sorted(terms)[:8]),
         )
