@@ -238,3 +238,23 @@ def test_parse_number_and_date_never_crash(text):
             parse(text)
         except ValueError:
             pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="Aa -!.0123456789abcdef", max_size=14), max_size=12, unique=True), st.data())
+def test_browse_pages_never_share_a_path(names, data):
+    """However names are crafted (alike names, a name equal to another's disambiguated slug, 'index'),
+    every browse page gets its own path."""
+    import hashlib
+
+    from tracker.derive import BROWSE_KINDS, Group, browse_slugs, slugify
+
+    # Names that copy the slug another name would get on its first disambiguation, in capitals so that
+    # they sort (and take their slug) first.
+    crafted = [f"{(slugify(n) or 'unnamed').upper()} {hashlib.sha256(n.encode()).hexdigest()[:6]}" for n in names]
+    keys = list(dict.fromkeys(names + data.draw(st.lists(st.sampled_from(crafted or ["x"]), max_size=6)) + ["index"]))
+    by = {kind: [Group(k, k) for k in keys] for kind in BROWSE_KINDS}
+    slugs = browse_slugs(by)
+    for kind in BROWSE_KINDS:
+        mine = [slugs[(kind, k)] for k in keys]
+        assert len(set(mine)) == len(mine) and "index" not in mine

@@ -312,9 +312,12 @@ def browse_slugs(by: dict[str, list[Group]]) -> dict[tuple[str, str], str]:
     for kind in BROWSE_KINDS:
         used: set[str] = set()
         for g in sorted(by[kind], key=lambda g: g.key):
-            slug = slugify(g.key) or "unnamed"
-            if slug in used or slug == "index":  # alike names, or index.md (its URL is the folder's): disambiguate
-                slug = f"{slug}-{hashlib.sha256(g.key.encode()).hexdigest()[:6]}"
+            slug = base = slugify(g.key) or "unnamed"
+            n = 0
+            while slug in used or slug == "index":  # alike names, or index.md (its URL is the folder's)
+                n += 1  # a name may even be crafted to equal another's disambiguated slug: try again
+                salt = g.key if n == 1 else f"{g.key}\n{n}"
+                slug = f"{base}-{hashlib.sha256(salt.encode()).hexdigest()[:6]}"
             used.add(slug)
             out[(kind, g.key)] = slug
     return out
