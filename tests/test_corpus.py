@@ -5,10 +5,12 @@ expected.json with the verdict of `build.py check` (exit code; for rejected case
 file, line, field and a message substring). Each case runs the real command line in a subprocess.
 Cases marked "renders-safely" are accepted here and opened in a real browser by test_corpus_browser.py.
 
-expected.json keys: class, about, verdict (rejected | accepted | renders-safely), exit, errors, and
+expected.json keys: class, about, verdict (rejected | accepted | renders-safely), exit, errors (an error
+that is a cap line, standing for several, gives "counts"), and
 optionally warnings, visible ({record id: [text the page must show]}), install_as ({stored name: name
-under projects/}), generate ({name: {head, repeat, count}} for files too big to store) and symlinks
-({name: target}).
+under projects/}), generate ({name: {head, repeat, count}} for files too big to store), symlinks
+({name: target}), special ({name: "fifo" or "sparse"}) and config ({site.yaml, fx.yaml or
+vocabularies.yaml: [[old text, new text], ...]}, edits to the settings files; such a case runs alone).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tracker.errors import ValidationFailed
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").is_file())
+SHARED = [n for n in CASES if "config" not in json.loads((CORPUS / n / "expected.json").read_text(encoding="utf-8"))]
 SEEDS = ("anyuan-tianyou-led-packaging.yaml", "jiaxing-ic-packaging-mems.yaml")
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$")
 SUMMARY = re.compile(r"^check failed: (\d+) error\(s\), (\d+) warning\(s\) in (\d+) file\(s\); nothing was built$")
@@ -69,6 +72,24 @@ def install(name: str, projects: Path) -> None:
         (projects / fname).write_text(spec["head"] + spec["repeat"] * spec["count"], encoding="utf-8")
     for fname, target in exp.get("symlinks", {}).items():
         (projects / fname).symlink_to(target)
+    for fname, kind in exp.get("special", {}).items():
+        if kind == "fifo":
+            os.mkfifo(projects / fname)
+        else:  # "sparse": 8 GiB of nothing, which takes no space on disk
+            with open(projects / fname, "wb") as f:
+                f.truncate(8 * 1024**3)
+    for fname, edits in exp.get("config", {}).items():  # the settings files beside projects/
+        path = projects.parent / fname
+        text = path.read_text(encoding="utf-8")
+        for old, new in edits:
+            assert old in text, f"{name}: {old!r} is not in {fname}"
+            text = text.replace(old, new, 1)
+        path.write_text(text, encoding="utf-8")
+
+
+def errors_counted(names) -> int:
+    """The errors the summary line counts: one per listed error, or as many as a cap line stands for."""
+    return sum(e.get("counts", 1) for n in names for e in expected(n)["errors"])
 
 
 def check(content: Path) -> tuple[int, str]:
@@ -160,7 +181,9 @@ def test_corpus_is_well_formed():
         assert bool(exp["errors"]) == (exp["verdict"] == "rejected"), name
         assert exp["class"] and exp["about"], name
         files = [p.name for p in (CORPUS / name).iterdir() if p.name != "expected.json"]
-        files += [*exp.get("generate", {}), *exp.get("symlinks", {})]
+        files += [*exp.get("generate", {}), *exp.get("symlinks", {}), *exp.get("special", {})]
+        if exp.get("config"):
+            continue  # it changes the settings; its record files may repeat another case's names
         assert files, f"{name} adds no file"
         for f in files:  # unique across the corpus, so every case can share one content folder
             assert f not in seen, f"{f} is in both {seen[f]} and {name}"
@@ -183,7 +206,7 @@ def test_case(results, name):
     last = output.strip().splitlines()[-1]
     if code == 1:  # the summary line counts exactly the errors listed
         m = SUMMARY.match(last)
-        assert m and int(m[1]) == len(exp["errors"]), output
+        assert m and int(m[1]) == errors_counted([name]), output
     else:
         assert last.startswith("ok: "), output
 
@@ -191,21 +214,21 @@ def test_case(results, name):
 def test_one_run_reports_every_error(tmp_path):
     """All cases in one content folder: one run lists every error of every case, and nothing else."""
     content = make_content(tmp_path / "content")
-    for name in CASES:
+    for name in SHARED:
         install(name, content / "projects")
     code, output = check(content)
     assert_sane_output(code, output)
     assert code == 1
-    wanted = [w for n in CASES for w in expected(n)["errors"]]
-    wanted += [{**w, "severity": "warning"} for n in CASES for w in expected(n).get("warnings", [])]
+    wanted = [w for n in SHARED for w in expected(n)["errors"]]
+    wanted += [{**w, "severity": "warning"} for n in SHARED for w in expected(n).get("warnings", [])]
     problems = [p for p in parse(output) if p["severity"] != "info"]
     assert compare(wanted, problems) == []
     m = SUMMARY.match(output.strip().splitlines()[-1])
     assert m, output[-2000:]
-    errors = sum(len(expected(n)["errors"]) for n in CASES)
-    files = len({w["file"] for n in CASES for w in expected(n)["errors"]})
+    errors = errors_counted(SHARED)
+    files = len({w["file"] for n in SHARED for w in expected(n)["errors"]})
     assert (int(m[1]), int(m[3])) == (errors, files)
-    assert errors >= 200
+    assert errors >= 200 + 2990
 
 
 # ---------------------------------------------------------------- every field given the wrong type

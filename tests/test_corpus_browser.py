@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser import chromium, serve
-from tests.test_corpus import CASES, expected, install, make_content
+from tests.test_corpus import SHARED, expected, install, make_content
 from tracker import site as site_mod
 
-ACCEPTED = [n for n in CASES if expected(n)["exit"] == 0]
-SAFE = [n for n in CASES if expected(n)["verdict"] == "renders-safely"]
+ACCEPTED = [n for n in SHARED if expected(n)["exit"] == 0]  # cases that change the settings run alone
+SAFE = [n for n in ACCEPTED if expected(n)["verdict"] == "renders-safely"]
 LISTINGS = ["", "projects/", "timeline/", "summary/", "browse/"]
 
 # What the browser parsed inside the page content: anything here would be code or a way out.

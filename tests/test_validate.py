@@ -259,3 +259,33 @@ def test_related_to_a_missing_record_is_located(content):
         "15:10: related[0].id: no record with id 'anyuan-tianyou-led-packagin' "
         "(did you mean 'anyuan-tianyou-led-packaging'?)"
     ]
+
+
+def test_only_listed_unknown_references_are_searched_for_a_suggestion(monkeypatch):
+    """2,000 unknown source ids against 1,100 listed: the 'did you mean' search runs only for the errors
+    that are listed (errors.cap), not 2,000 times over 1,100 ids (which took minutes)."""
+    from tracker import content as content_mod
+    from tracker.errors import LIST_PER_FIELD
+    from tracker.validate import Context
+
+    calls = []
+    monkeypatch.setattr(content_mod, "suggest", lambda word, choices: calls.append(word) or "")
+    ctx = Context("p.yaml", {}, [])
+    node = type("N", (), {"line": 1, "col": 1})()
+    ctx.refs = [("sources", f"x{i}", node, f"events[{i}].sources[0]") for i in range(2000)]
+    content_mod._check_refs(ctx, {"sources": {f"s{i}" for i in range(1100)}})
+    assert len(ctx.problems) == 2000 and len(calls) == LIST_PER_FIELD
+
+
+def test_problems_are_capped_per_field_and_file_and_counted():
+    from tracker.errors import LIST_PER_FIELD, LIST_PER_FILE, Problem, cap, count
+
+    many = [Problem("a.yaml", i + 1, 1, f"events[{i}].date", "bad") for i in range(500)]
+    many += [Problem("a.yaml", 1000 + i, 1, f"f{i}", "bad") for i in range(300)]  # 300 different fields
+    many += [Problem("b.yaml", 1, 1, "title", "x" * 100_000)]
+    listed = cap(many)
+    assert count(listed, "error") == 801  # every problem counted
+    mine = [p for p in listed if p.path == "a.yaml"]
+    assert len([p for p in mine if not p.more]) == LIST_PER_FILE
+    assert [p.more for p in mine if p.field == "events[].date"] == [500 - LIST_PER_FIELD]
+    assert len(str(listed[-1])) < 1000  # a message quoting 100,000 characters is cut

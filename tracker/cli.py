@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import TrackerError, ValidationFailed
+from .errors import TrackerError, ValidationFailed, cap, count
 
 EXAMPLES = """\
 Run from the repository (after `make site` has set up .venv, which build.py then uses by itself).
@@ -72,8 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args, start)
     except ValidationFailed as exc:
         report([p for p in exc.problems if p.severity != "info"])
-        errors = sum(p.severity == "error" for p in exc.problems)
-        warnings = sum(p.severity == "warning" for p in exc.problems)
+        errors, warnings = count(exc.problems, "error"), count(exc.problems, "warning")
         files = len({p.path for p in exc.problems if p.severity == "error"})
         print(
             f"check failed: {errors} error(s), {warnings} warning(s) in {files} file(s); nothing was built",
@@ -103,14 +102,15 @@ def _check(args, start) -> int:
 
     data = load_content(Path(args.content))
     # the build's notes too: amounts with no sourced FX rate, statuses and amounts that may be out of date
-    notes = [*data.warnings, *fx_warnings(data), *stale_notes(data)]
+    notes = cap([*data.warnings, *fx_warnings(data), *stale_notes(data)])
     if not args.quiet:
         report(notes)
     warnings = [w for w in notes if w.severity == "warning"]
     if args.strict and warnings:
         raise ValidationFailed(warnings)
     print(
-        f"ok: {len(data.records)} record(s), {len(warnings)} warning(s) in {time.perf_counter() - start:.2f} s",
+        f"ok: {len(data.records)} record(s), {count(warnings, 'warning')} warning(s) in "
+        f"{time.perf_counter() - start:.2f} s",
         file=sys.stderr,
     )
     return 0

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import logging
+import os
+import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from . import parallel, schema, yamlsafe
-from .errors import Problem, ValidationFailed
+from .errors import LIST_PER_FIELD, Problem, ValidationFailed, cap
 from .validate import Context, convert, region_info, suggest
 from .values import PDate
 
@@ -68,15 +72,42 @@ def _placeholder_addresses(path: Path, root: Path, settings: dict) -> list[Probl
 def read(path: Path, root: Path, t, vocab, problems: list[Problem]):
     """Load and convert one file; return (value, ctx) or (None, None) when it cannot be read."""
     name = rel(path, root)
-    if path.is_symlink():
-        problems.append(Problem(name, 1, 1, "", SYMLINK, "commit the file itself"))
-        return None, None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}"))
+    data, problem = read_input(path, name)
+    if problem:
+        problems.append(problem)
         return None, None
     return parse(data, name, t, vocab, problems)
+
+
+def read_input(path: Path, name: str) -> tuple[bytes | None, Problem | None]:
+    """The bytes of one input file, or the reason it is not read. Only a regular file is read, and only
+    when its size is within the limit: a symbolic link could make the build read (and quote) any file on
+    the machine, a pipe would block, and a huge (or sparse) file would be read in full before its size
+    was checked. The file is opened first and then examined, so it cannot be swapped in between."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, Problem(name, 1, 1, "", SYMLINK, "commit the file itself")
+        return None, Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            if stat.S_ISDIR(info.st_mode):
+                return None, Problem(name, 1, 1, "", "is a folder, not a file", "put records directly in projects/")
+            return None, Problem(name, 1, 1, "", "is a pipe, socket or device, not a file", "records are ordinary files")
+        if info.st_size > yamlsafe.MAX_BYTES:
+            return None, Problem(name, 1, 1, "", f"file is {info.st_size:,} bytes; the limit is "
+                                 f"{yamlsafe.MAX_BYTES:,}", "split or shorten it")
+        chunks, left = [], yamlsafe.MAX_BYTES + 1  # the parser refuses a file that grew meanwhile
+        while left > 0 and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks), None
+    except OSError as exc:
+        return None, Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")
+    finally:
+        os.close(fd)
 
 
 def parse(data: bytes, name: str, t, vocab, problems: list[Problem]):
@@ -100,14 +131,13 @@ def parse(data: bytes, name: str, t, vocab, problems: list[Problem]):
 
 
 def _check_refs(ctx: Context, known: dict[str, set]) -> None:
+    unknown: Counter = Counter()
     for kind, value, node, fpath in ctx.refs:
         if value not in known.get(kind, set()):
-            ctx.error(
-                node,
-                fpath,
-                f"no {kind[:-1]} with id '{value}' in this file",
-                suggest(value, known.get(kind, ())) or f"add it to {kind}, or fix the id",
-            )
+            unknown[kind] += 1  # past what is listed (errors.cap), a suggestion would only cost time
+            close = suggest(value, known.get(kind, ())) if unknown[kind] <= LIST_PER_FIELD else ""
+            ctx.error(node, fpath, f"no {kind[:-1]} with id '{value}' in this file",
+                      close or f"add it to {kind}, or fix the id")
 
 
 def load_content(root: Path) -> Dataset:
@@ -163,14 +193,18 @@ def _load_content(root: Path) -> Dataset:
         records.append(record)
     for record in records:
         for i, rel_ in enumerate(record.get("related") or []):
-            if rel_.get("id") is not None and rel_["id"] not in seen:  # a missing id is already an error
-                problems.append(Problem(record["_path"], *rel_.get("_at", (1, 1)), f"related[{i}].id",
-                                        f"no record with id '{rel_['id']}'", suggest(rel_["id"], seen) or
-                                        "check the other record's file name"))
+            other, at = rel_.get("id"), rel_.get("_at", (1, 1))
+            if other is not None and other == record.get("id"):
+                problems.append(Problem(record["_path"], *at, f"related[{i}].id", "a record cannot be related to "
+                                        "itself", "name another record's id, or remove this entry"))
+            elif other is not None and other not in seen:  # a missing id is already an error
+                close = suggest(other, seen) if i < LIST_PER_FIELD else ""  # past what is listed: no search
+                problems.append(Problem(record["_path"], *at, f"related[{i}].id", f"no record with id '{other}'",
+                                        close or "check the other record's file name"))
     if vctx:
         unused_terms(vocab, records, problems, vctx.path, root / "vocabularies.yaml")
     errors = [p for p in problems if p.severity == "error"]
-    warnings = sorted(p for p in problems if p.severity != "error")
+    warnings = cap([p for p in problems if p.severity != "error"])
     if errors:
         raise ValidationFailed(problems)
     records.sort(key=lambda r: r["id"])
@@ -199,12 +233,9 @@ def load_records(files: list[Path], root: Path, vocab: dict, as_of, vocab_key: s
     def one(path: Path):
         folder = folders.get(path.parent) or folders.setdefault(path.parent, path.parent.resolve())
         name = rel(path, root, folder, cwd)
-        if path.is_symlink():  # a link could make the build read (and quote) any file on the machine
-            return None, (None, [Problem(name, 1, 1, "", SYMLINK, "commit the file itself")])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return None, (None, [Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")])
+        data, problem = read_input(path, name)
+        if problem:
+            return None, (None, [problem])
         key = (name, hashlib.sha256(data).digest(), vocab_key, as_of)
         return (key, None) if key in _RECORD_CACHE else (key, _load_one(path, name, data, vocab, as_of))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 # Characters that could rewrite a terminal or CI log line (escape sequences, newlines that forge
@@ -29,6 +30,14 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = "error"  # "error", "warning" or "info"
+    more: int = 0  # a line standing for this many problems not listed (see cap)
+
+    def __post_init__(self):
+        # A message may quote the input; however long that is, one problem stays one readable line.
+        for name in ("message", "hint"):
+            text = getattr(self, name)
+            if len(text) > MAX_TEXT:
+                object.__setattr__(self, name, text[: MAX_TEXT - 1] + "…")
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}"
@@ -38,6 +47,37 @@ class Problem:
         if self.hint:
             text += f" ({self.hint})"
         return printable(text)
+
+
+MAX_TEXT = 600  # characters of a message or hint
+LIST_PER_FIELD, LIST_PER_FILE = 10, 100  # problems listed of one field (indexes aside) of one file, and per file
+
+
+def cap(problems: list[Problem]) -> list[Problem]:
+    """Every problem, but not every one listed: at most LIST_PER_FIELD of one kind (one file, one field
+    whatever its indexes, one severity) and LIST_PER_FILE per file; the rest of each kind becomes one
+    line that counts them. A file with thousands of the same mistake prints a screen, not a gigabyte."""
+    listed: list[Problem] = []
+    per_file: Counter = Counter()
+    per_kind: Counter = Counter()
+    rest: dict[tuple, list] = {}
+    for p in sorted(problems):
+        kind = (p.path, re.sub(r"\[\d+\]", "[]", p.field), p.severity)
+        if p.more or (per_kind[kind] < LIST_PER_FIELD and per_file[p.path] < LIST_PER_FILE):
+            per_kind[kind] += 1
+            per_file[p.path] += 1
+            listed.append(p)
+        else:
+            rest.setdefault(kind, [p, 0])[1] += 1
+    for (path, field, severity), (first, n) in rest.items():
+        listed.append(Problem(path, first.line, first.col, field, f"{n:,} more {severity}(s) like this, not listed",
+                              "fix the ones listed first: they are likely the same mistake", severity, n))
+    return sorted(listed)
+
+
+def count(problems: list[Problem], severity: str) -> int:
+    """How many problems of this severity, counting those a cap line stands for."""
+    return sum(p.more or 1 for p in problems if p.severity == severity)
 
 
 class TrackerError(Exception):
@@ -50,8 +90,8 @@ class ValidationFailed(TrackerError):
     """The content has errors; `problems` lists every one of them."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        errors = sum(1 for p in self.problems if p.severity == "error")
+        self.problems = cap(problems)
+        errors = count(self.problems, "error")
         super().__init__(f"{errors} error(s) in content")
 
 

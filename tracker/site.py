@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import BuildFailed, ValidationFailed
+from .errors import BuildFailed, ValidationFailed, cap
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def prepare(content: Path, strict: bool = False):
             log.info("read the records' history (%d new commits) in %.2f s", derived.history.commits_read,
                      time.perf_counter() - clock)
     gc.freeze()  # like the records (tracker.content.load_content): kept to the end, no cycles to collect
-    warnings = [w for w in [*data.warnings, *derived.warnings] if w.severity == "warning"]
+    warnings = cap([w for w in [*data.warnings, *derived.warnings] if w.severity == "warning"])
     for w in warnings:
         log.warning("%s", w)
     if strict and warnings:

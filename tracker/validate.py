@@ -51,6 +51,8 @@ class Context:
 def suggest(word: str, choices) -> str:
     """'did you mean ...?' for the closest choice, case and '_'/'-'/space differences ignored first
     ('MEMS' -> 'mems', 'in production' -> 'in-production'), then by similarity."""
+    if len(word) > 80:
+        return ""  # no id or term is this long; comparing it with every choice would only cost time
     choices = list(choices)
     folded = {re.sub(r"[\s_-]+", "-", c.casefold()): c for c in choices}
     same = folded.get(re.sub(r"[\s_-]+", "-", word.casefold()))
