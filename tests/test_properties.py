@@ -258,3 +258,37 @@ def test_browse_pages_never_share_a_path(names, data):
     for kind in BROWSE_KINDS:
         mine = [slugs[(kind, k)] for k in keys]
         assert len(set(mine)) == len(mine) and "index" not in mine
+
+
+MARKDOWNISH = st.lists(st.sampled_from(["[", "]", "(", ")", "<", ">", "!", "- ", "* ", "+ ", "1. ", "> ", "  ", "\t",
+                                        "\n", "#", "`", "_", "*", "\\", "^", "x", "https://a.example/", "&", ":"]),
+                       max_size=400).map("".join)
+
+
+@settings(SETTINGS, max_examples=300)
+@given(st.one_of(MARKDOWNISH, MARKDOWNISH.map(lambda s: s * 20)))
+def test_markdown_the_validator_accepts_renders(text):
+    """`build` never crashes on Markdown `check` accepted: nested lists, quotes, brackets and indentation
+    within the validator's limits render; beyond them the validator refuses, with a message."""
+    from tracker.render import render_markdown
+    from tracker.validate import Context, Invalid, _markdown
+    from tracker.yamlsafe import Node
+
+    try:
+        accepted = _markdown(Node("str", text, 1, 1), None, "notes", Context("x.yaml", {}, []))
+    except Invalid as exc:
+        assert exc.message and exc.hint
+        return
+    render_markdown(accepted)
+
+
+def test_the_deepest_markdown_the_validator_accepts_renders():
+    from tracker.render import render_markdown
+    from tracker.schema import MD_DEPTH, MD_INDENT
+    from tracker.validate import MD_INDENTED, MD_NESTED
+
+    for marker in ("1. ", "- ", "> "):
+        text = "\n".join(" " * indent + marker * MD_DEPTH + "x" for indent in range(0, MD_INDENT + 1, 2))
+        assert not MD_NESTED.search(text) and not MD_INDENTED.search(text)
+        render_markdown(text)
+        assert MD_NESTED.search(marker * (MD_DEPTH + 1) + "x")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Limits on text (tracker.validate enforces them; the record format page states them).
+MAX_TEXT, MAX_MARKDOWN = 400, 6000  # characters
+MD_DEPTH, MD_INDENT, MD_LINKS = 8, 32, 40  # Markdown: markers nested on a line, spaces of indent, '[' characters
+
 
 @dataclass(frozen=True)
 class T:
@@ -32,8 +36,9 @@ class T:
                 else f"the id of one of this record's {self.arg}"
             )
         return {
-            "text": "text (one line)",
-            "markdown": "Markdown text",
+            "text": f"text (one line, at most {MAX_TEXT} characters)",
+            "markdown": f"Markdown text (at most {MAX_MARKDOWN:,} characters and {MD_LINKS} links; lists and quotes "
+            f"at most {MD_DEPTH} deep)",
             "slug": "id (lowercase letters, digits, single hyphens)",
             "country": "ISO 3166-1 alpha-2 code",
             "region": "ISO 3166-2 code",

@@ -13,7 +13,7 @@ import pycountry
 
 from . import values
 from .errors import Problem
-from .schema import T
+from .schema import MAX_MARKDOWN, MAX_TEXT, MD_DEPTH, MD_INDENT, MD_LINKS, T
 from .yamlsafe import Node
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -27,7 +27,6 @@ HIDDEN = re.compile(
 )
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 NULLS = {"", "~", "null", "Null", "NULL"}
-MAX_TEXT, MAX_MARKDOWN = 400, 6000
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -112,8 +111,25 @@ def _text(node, t, fpath, ctx):
     return _clean_text(s.strip(), False)
 
 
+# Markdown that Python-Markdown handles badly: list or quote markers nested deeper than this on one line,
+# or indentation past this, recurse once per level (about 500 crashed the build); each '[' may start a
+# link whose end is searched for, character by character, to the end of the field, so many of them take
+# quadratic time (6,000 took 5.9 s for one field; 40 in 6,000 characters take about 0.07 s). No real
+# note comes near these limits.
+MD_NESTED = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*){" + str(MD_DEPTH + 1) + ",}", re.M)
+MD_INDENTED = re.compile(r"^[ \t]{" + str(MD_INDENT + 1) + r",}\S", re.M)
+
+
 def _markdown(node, t, fpath, ctx):
-    return _clean_text(_scalar(node, "Markdown text").strip(), True)
+    s = _clean_text(_scalar(node, "Markdown text").strip(), True)
+    if nested := MD_NESTED.search(s) or MD_INDENTED.search(s):
+        line = s.count("\n", 0, nested.start()) + 1
+        raise Invalid(f"line {line} of the text nests lists or quotes, or indents, deeper than Markdown here allows "
+                      f"({MD_DEPTH} markers, {MD_INDENT} spaces)", "flatten the list; notes need no deep nesting")
+    if s.count("[") > MD_LINKS:
+        raise Invalid(f"has {s.count('['):,} '[' characters; the limit is {MD_LINKS}",
+                      "Markdown links are [text](https://...); write other brackets as ( ), or split the text")
+    return s
 
 
 def _slug(node, t, fpath, ctx):
