@@ -190,7 +190,7 @@ def test_corpus_is_well_formed():
             seen[f] = name
     classes = {expected(n)["class"] for n in CASES}
     assert {"yaml", "encoding", "types", "fields", "dates", "amounts", "codes", "ids", "urls", "unicode", "size",
-            "xss", "template"} <= classes
+            "xss", "template", "config", "resources", "quiet", "paths"} <= classes
 
 
 @pytest.mark.parametrize("name", CASES)

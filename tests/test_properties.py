@@ -150,14 +150,14 @@ def pdate(draw, last_year=2025):
 @st.composite
 def amount(draw):
     kind = draw(st.sampled_from(["int", "grouped", "decimal", "words"]))
-    if kind == "int":
-        n = draw(st.integers(0, 10**15))
+    if kind == "int":  # never 0: an amount of 0 is refused (write undisclosed)
+        n = draw(st.integers(1, 10**15))
         return str(n), Decimal(n)
     if kind == "grouped":
         n = draw(st.integers(1000, 10**15))
         return f"{n:,}", Decimal(n)
     if kind == "decimal":
-        whole, frac = draw(st.integers(0, 10**9)), draw(st.integers(0, 9999))
+        whole, frac = draw(st.integers(0, 10**9)), draw(st.integers(1, 9999))
         return f"{whole}.{frac:04d}", Decimal(f"{whole}.{frac:04d}")
     n = draw(st.integers(1, 999))
     word, factor = draw(st.sampled_from([("thousand", 10**3), ("million", 10**6), ("billion", 10**9), ("crore", 10**7)]))
@@ -292,3 +292,68 @@ def test_the_deepest_markdown_the_validator_accepts_renders():
         assert not MD_NESTED.search(text) and not MD_INDENTED.search(text)
         render_markdown(text)
         assert MD_NESTED.search(marker * (MD_DEPTH + 1) + "x")
+
+
+# ---------------------------------------------------------------- (c) the settings files, as the records
+
+CONFIG_FILES = ("site.yaml", "fx.yaml", "vocabularies.yaml")
+PAYLOADS = ['"><script>alert(1)</script>', "<meta http-equiv=refresh content=0;url=https://evil.example>",
+            "javascript:alert(1)", "{{ config }}", "\u202e", "\U000e0041", "../../", "https://a.example/\"'<>"]
+
+
+def assert_inert(pages: dict, why) -> None:
+    """No payload became markup, a script address or a hidden character on any page (the data files are
+    data: a CSV or JSON file holds the text as written, which is right)."""
+    for rel, page in pages.items():
+        if not rel.endswith(".md"):
+            continue
+        text = page if isinstance(page, str) else page.decode("utf-8", "replace")
+        low = text.lower()
+        assert "<script>alert" not in low and "<meta http-equiv" not in low, (why, rel)
+        assert 'href="javascript:' not in low and "\u202e" not in text and "\U000e0041" not in text, (why, rel)
+
+
+@SLOW
+@given(name=st.sampled_from(CONFIG_FILES), data=st.data())
+def test_mutated_settings_are_rejected_or_render_safely(content, name, data):
+    """Random edits to site.yaml, fx.yaml or vocabularies.yaml, payloads among them: either a clean list of
+    errors, or a site that renders, with no payload turned into markup, and the original file restored."""
+    path = content / name
+    original = path.read_bytes()
+    edit = st.tuples(st.integers(0, len(original)), st.integers(0, 8), st.sampled_from(TOKENS + PAYLOADS))
+    text = _apply(original.decode("utf-8"), data.draw(st.lists(edit, min_size=1, max_size=4)))
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        try:
+            load_content(content)
+        except ValidationFailed as exc:
+            assert [p for p in exc.problems if p.severity == "error"]
+            one_line(exc.problems)
+            return
+        assert_inert(render_tree(content)[2], text)
+    finally:
+        path.write_bytes(original)
+
+
+@pytest.mark.parametrize("name", CONFIG_FILES)
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_payload_in_any_settings_value_is_refused_or_inert(content, name, payload):
+    """Every value of every settings file, one at a time, replaced with each payload."""
+    import yaml
+
+    path = content / name
+    original = path.read_text(encoding="utf-8")
+    values = sorted({v for v in re.findall(r":[ ]+(.+)$", original, re.M) if not v.startswith(("[", "{", ">"))})
+    try:
+        for value in values[::max(1, len(values) // 12)]:  # a dozen values of each file, across it
+            path.write_text(original.replace(": " + value, ": " + json.dumps(payload), 1), encoding="utf-8")
+            try:
+                yaml.safe_load(path.read_text(encoding="utf-8"))
+                load_content(content)
+            except ValidationFailed:
+                continue
+            except yaml.YAMLError:
+                continue
+            assert_inert(render_tree(content)[2], value)
+    finally:
+        path.write_text(original, encoding="utf-8")

@@ -104,11 +104,11 @@ def test_minimal_record_is_valid(content):
          ["11:12: events[0].date: happened on 2030-01, after the as-of date 2026-11-25 "
           "(set planned: true for a milestone still to come)"]),
         ("title: A plant", 'title: "A\\u202eB"',
-         ["2:8: title: contains invisible character U+202E (bidi control or zero-width) "
-          "(delete it; it can make text display differently from what it says)"]),
+         ["2:8: title: contains invisible character U+202E (bidi control, zero-width or "
+          "another character that draws nothing) (delete it; it can make text display differently from what it says)"]),
         ("title: A plant", 'title: "A\\u200bB"',
-         ["2:8: title: contains invisible character U+200B (bidi control or zero-width) "
-          "(delete it; it can make text display differently from what it says)"]),
+         ["2:8: title: contains invisible character U+200B (bidi control, zero-width or "
+          "another character that draws nothing) (delete it; it can make text display differently from what it says)"]),
         ("title: A plant", 'title: "A\\x07B"', ["2:8: title: contains control character U+0007 (delete it; retype the text)"]),
         ("title: A plant", "title: [A, plant]", ['2:8: title: expected text, got a list']),
         ("title: A plant", "title:", ["2:7: title: is empty (expected text (one line, at most 400 characters))"]),
@@ -289,3 +289,18 @@ def test_problems_are_capped_per_field_and_file_and_counted():
     assert len([p for p in mine if not p.more]) == LIST_PER_FILE
     assert [p.more for p in mine if p.field == "events[].date"] == [500 - LIST_PER_FIELD]
     assert len(str(listed[-1])) < 1000  # a message quoting 100,000 characters is cut
+
+
+def test_every_character_that_draws_nothing_is_refused_in_text():
+    """Every Unicode format character (category Cf) is refused, except the joiners between letters of one
+    script and the few that print a visible sign (Arabic, Syriac, Kaithi, Egyptian number and format signs)."""
+    import unicodedata
+
+    from tracker.validate import HIDDEN
+
+    visible = {*range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD, *range(0x13430, 0x13441)}
+    joiners = {0x200C, 0x200D}
+    missed = [f"U+{c:04X}" for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"
+              and c not in visible | joiners and not HIDDEN.search(f"a{chr(c)}b")]
+    assert missed == []
+    assert all(HIDDEN.search(f"a{chr(c)}b") for c in (0x115F, 0x1160, 0x3164, 0xFFA0))  # Hangul fillers

@@ -161,17 +161,40 @@ def _load_content(root: Path) -> Dataset:
     problems: list[Problem] = []
     # Vocabularies first: records are checked against them.
     vocab_value, vctx = read(root / "vocabularies.yaml", root, schema.VOCAB_FILE, {}, problems)
-    vocab = {name: {t["term"]: t for t in (vocab_value or {}).get(name) or []} for name in schema.VOCAB_NAMES}
+    # (an invalid entry or term has an error of its own, and is left out)
+    terms = {name: [t if isinstance(t, dict) else {} for t in (vocab_value or {}).get(name) or []]
+             for name in schema.VOCAB_NAMES}
+    vocab = {name: {t["term"]: t for t in terms[name] if t.get("term")} for name in schema.VOCAB_NAMES}
+    for name in schema.VOCAB_NAMES if vctx else ():
+        first: dict[str, int] = {}
+        for i, term in enumerate(t.get("term") for t in terms[name]):
+            if term and first.setdefault(term, i) != i:
+                at = _node_at(vctx.node, [name, i, "term"])
+                problems.append(Problem(vctx.path, at.line, at.col, f"{name}[{i}].term", f"'{term}' is defined twice "
+                                        f"(first as {name}[{first[term]}])", "keep one definition"))
     settings, sctx = read(root / "site.yaml", root, schema.SITE_FILE, vocab, problems)
     problems += _placeholder_addresses(root / "site.yaml", root, settings or {})
     fx_value, fctx = read(root / "fx.yaml", root, schema.FX_FILE, vocab, problems)
     fx = _fx_table(fx_value, fctx) if fx_value else {"rates": {}, "sources": {}}
     as_of = (settings or {}).get("as_of")
+    projects = root / "projects"
+    unread = [n for n, v in (("vocabularies.yaml", vocab_value), ("site.yaml", settings), ("fx.yaml", fx_value)) if v is None]
+    if unread:  # checked against an empty vocabulary, every record would fail: only the real error is shown
+        raise ValidationFailed([*problems, Problem(rel(projects, root), 1, 1, "", "records not checked until "
+                                                   f"{' and '.join(unread)} can be read", "fix the error there, then "
+                                                   "run check again", "warning")])
+    if not projects.is_dir():
+        raise ValidationFailed([*problems, Problem(rel(projects, root), 1, 1, "", "no projects/ folder here",
+                                                   "is --content the content folder? Records go in "
+                                                   "<content>/projects/<id>.yaml")])
 
     records: list[dict] = []
     seen: dict[str, str] = {}
-    files = sorted((root / "projects").glob("*.yaml")) if (root / "projects").is_dir() else []
-    for extra in sorted((root / "projects").glob("*")) if (root / "projects").is_dir() else []:
+    files = sorted(projects.glob("*.yaml"))
+    if not files:
+        problems.append(Problem(rel(projects, root), 1, 1, "", "no records yet", "add one with `make new ID=<id>`",
+                                "warning"))
+    for extra in sorted(projects.glob("*")):
         if extra.suffix != ".yaml" and extra.is_file() and not extra.name.startswith("."):
             problems.append(Problem(rel(extra, root), 1, 1, "", "not a .yaml file", "records are named <id>.yaml"))
         elif extra.suffix != ".yaml" and extra.is_dir() and not extra.name.startswith("."):  # never skip silently
@@ -266,17 +289,20 @@ def _load_one(path: Path, name: str, data: bytes, vocab: dict, as_of) -> tuple[d
 
 
 def _fx_table(fx_value: dict, ctx: Context) -> dict:
-    sources = {s["id"]: s for s in fx_value.get("sources") or []}
+    # (an invalid entry or id has an error of its own, and is left out)
+    sources = {s["id"]: s for s in fx_value.get("sources") or [] if isinstance(s, dict) and s.get("id")}
     _check_refs(ctx, {"sources": set(sources)})
     rates: dict[tuple[str, int], dict] = {}
     for i, r in enumerate(fx_value.get("rates") or []):
-        if None in (r.get("currency"), r.get("year"), r.get("rate")):
+        if not isinstance(r, dict) or None in (r.get("currency"), r.get("year"), r.get("rate")):
             continue
         key = (r["currency"], r["year"])
         if key in rates:
-            ctx.problems.append(Problem(ctx.path, 1, 1, f"rates[{i}]", f"second rate for {key[0]} {key[1]}"))
+            ctx.error(_node_at(ctx.node, ["rates", i]), f"rates[{i}]", f"second rate for {key[0]} {key[1]}",
+                      "keep one rate per currency and year")
         if r["rate"] == 0:
-            ctx.problems.append(Problem(ctx.path, 1, 1, f"rates[{i}].rate", "a rate cannot be zero"))
+            ctx.error(_node_at(ctx.node, ["rates", i, "rate"]), f"rates[{i}].rate", "a rate cannot be zero",
+                      "copy the yearly average from the source")
             continue
         rates[key] = r
     return {"rates": rates, "sources": sources}
@@ -300,9 +326,9 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
         "phases": {p["id"] for p in rec.get("phases") or [] if p.get("id")},
     }
     for kind in known:
-        ids = [x.get("id") for x in rec.get(kind) or []]
-        for i, x in enumerate(ids):
-            if x and ids.index(x) != i:
+        first: dict[str, int] = {}
+        for i, x in enumerate(x.get("id") for x in rec.get(kind) or []):
+            if x and first.setdefault(x, i) != i:
                 ctx.error(at(kind, i, "id"), f"{kind}[{i}].id", f"id '{x}' is used twice in {kind}", "make ids unique")
     _check_refs(ctx, known)
     cited = {value for kind, value, *_ in ctx.refs if kind == "sources"}
@@ -360,6 +386,8 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
 
     for where, money in moneys(rec):
         _check_money(money, where, ctx, node)
+    if as_of:
+        _check_after_as_of(rec, ctx, at, as_of)
 
     total = rec.get("investment") or {}
     phases = rec.get("phases") or []
@@ -402,6 +430,10 @@ def _check_money(money: dict, where: str, ctx: Context, node) -> None:
     n = _node_at(node, keys)
     money["_at"] = (n.line, n.col)  # for later messages about this amount (e.g. no exchange rate)
     amount = money.get("amount")
+    for key in ("amount", "amount_high"):
+        if money.get(key) == 0:  # Decimal 0, never the word undisclosed
+            ctx.error(_node_at(node, [*keys, key]), f"{where}.{key}", "an amount of 0 says nothing was invested",
+                      "when no amount was stated, write amount: undisclosed (or leave the amount out)")
     if isinstance(amount, Decimal):
         if not money.get("currency") and (n.kind != "map" or "currency" not in n.value):  # absent, not invalid
             ctx.error(n, f"{where}.currency", "an amount needs a currency", "add e.g. currency: CNY")
@@ -414,8 +446,32 @@ def _check_money(money: dict, where: str, ctx: Context, node) -> None:
             ctx.error(n, f"{where}.{extra[0]}", f"'{extra[0]}' makes no sense with amount '{amount}'", "remove it")
 
 
+def _check_after_as_of(rec, ctx, at, as_of: PDate) -> None:
+    """A fact cannot be confirmed, or a source published, after the date the data is current to."""
+    dated = [("status.as_of", ("status", "as_of"), (rec.get("status") or {}).get("as_of"))]
+    dated += [(f"sources[{i}].date", ("sources", i, "date"), s.get("date")) for i, s in enumerate(rec.get("sources") or [])]
+    dated += [(f"{where}.stated", (*_path_keys(where), "stated"), m.get("stated")) for where, m in moneys(rec)]
+    for fpath, keys, d in dated:
+        if isinstance(d, PDate) and d.first_day() > as_of.last_day():
+            ctx.error(at(*keys), fpath, f"{d} is after the data's as-of date {as_of} (content/site.yaml)",
+                      "check the date; if the data is newer, move as_of in content/site.yaml forward")
+
+
 def _check_dates(rec, ctx, at, as_of) -> None:
     phases = {p["id"]: (i, p) for i, p in enumerate(rec.get("phases") or []) if p.get("id")}
+    # The latest happened milestone of each type in each phase, so that each event compares with the phases
+    # before its own in one step (comparing every pair took quadratic time on a record of thousands of events).
+    latest: dict[str, dict[int, tuple]] = {}
+    for e in rec.get("events") or []:
+        op = phases.get(e.get("phase"))
+        if op and e.get("date") and not e.get("planned"):
+            mine = latest.setdefault(e.get("type"), {})
+            if op[0] not in mine or e["date"].first_day() > mine[op[0]][0]:
+                mine[op[0]] = (e["date"].first_day(), op[1]["id"], e["date"])
+
+    def latest_before(kind, index: int):
+        return max((v for k, v in latest.get(kind, {}).items() if k < index), default=None, key=lambda v: v[0])
+
     prev = None
     for i, p in enumerate(rec.get("phases") or []):
         if p.get("start") and p.get("target") and p["target"].last_day() < p["start"].first_day():
@@ -462,25 +518,11 @@ def _check_dates(rec, ctx, at, as_of) -> None:
                 f"dated {d}, before its phase '{ph[1]['id']}' starts ({ph[1]['start']})",
                 "check the event's date or its phase",
             )
-        if ph and ph[0] > 0 and not e.get("planned"):
-            # A happened milestone of a later phase cannot precede the same milestone of an earlier phase.
-            for other in rec.get("events") or []:
-                op = phases.get(other.get("phase"))
-                if (
-                    op
-                    and op[0] < ph[0]
-                    and other.get("type") == e.get("type")
-                    and other.get("date")
-                    and not other.get("planned")
-                    and other["date"].first_day() > d.last_day()
-                ):
-                    ctx.error(
-                        at("events", i, "date"),
-                        f"events[{i}].date",
-                        f"{e['type']} of '{ph[1]['id']}' ({d}) is before {e['type']} of earlier phase "
-                        f"'{op[1]['id']}' ({other['date']})",
-                        "check the dates or the phases",
-                    )
+        # A happened milestone of a later phase cannot precede the same milestone of an earlier phase.
+        other = ph and not e.get("planned") and latest_before(e.get("type"), ph[0])
+        if other and other[0] > d.last_day():
+            ctx.error(at("events", i, "date"), f"events[{i}].date", f"{e['type']} of '{ph[1]['id']}' ({d}) is before "
+                      f"{e['type']} of earlier phase '{other[1]}' ({other[2]})", "check the dates or the phases")
 
 
 def _unset(parent, key: str):

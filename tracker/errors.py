@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 # Characters that could rewrite a terminal or CI log line (escape sequences, newlines that forge
 # "::error::" workflow commands, bidi reordering): shown escaped in every printed problem.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff"
+                          "\U000e0000-\U000e007f]")
 
 
 def printable(text: str) -> str:
     """Escape such characters as \\x1b or \\u202e, so one problem is always one plain line."""
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}", text)
+    return _UNPRINTABLE.sub(lambda m: f"\\U{ord(m.group()):08x}" if ord(m.group()) > 0xFFFF else
+                            f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass(frozen=True, order=True)

@@ -36,6 +36,7 @@ class T:
                 else f"the id of one of this record's {self.arg}"
             )
         return {
+            "branch": "git branch name, e.g. main",
             "text": f"text (one line, at most {MAX_TEXT} characters)",
             "markdown": f"Markdown text (at most {MAX_MARKDOWN:,} characters and {MD_LINKS} links; lists and quotes "
             f"at most {MD_DEPTH} deep)",
@@ -341,7 +342,7 @@ SITE_FILE = obj(
     F("description", TEXT, "one sentence on what the site covers", required=True),
     F("as_of", T("date"), "the date the data is current to; drives 'overdue' flags (never the clock)", required=True),
     F("repo_url", T("url"), "the repository, for 'edit this record' links", required=True),
-    F("branch", TEXT, "branch that edit links point to", required=True),
+    F("branch", T("branch"), "branch that edit links point to", required=True),
     F("site_url", T("url"), "published address, for canonical links and the feed"),
     F("licence", TEXT, "data licence", required=True),
     F("history", T("bool"), "`true` to read each record's history from the git repository: 'last updated', a History "

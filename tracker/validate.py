@@ -18,9 +18,15 @@ from .yamlsafe import Node
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 URL_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")  # exactly str.isspace(), C0 controls and DEL
+URL_UNSAFE = re.compile(r'["<>\\^`{|}]')
 # Characters that reorder or hide text: bidi controls and zero-width characters.
 HIDDEN = re.compile(
     "[\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\u2060\ufeff\u061c]"
+    # Other characters that draw nothing: soft hyphen, Mongolian vowel separator, invisible operators,
+    # deprecated format controls, interlinear annotation, musical format controls, shorthand format
+    # controls, Hangul fillers and the Unicode tag characters (which can smuggle a hidden text).
+    "|[\u00ad\u180e\u2061-\u2064\u206a-\u206f\ufff9-\ufffb\u115f\u1160\u3164\uffa0"
+    "\U0001d173-\U0001d17a\U0001bca0-\U0001bca3\U000e0000-\U000e007f]"
     # Joiners (ZWNJ, ZWJ) are part of writing in Persian, Indic scripts and emoji sequences: allowed between
     # two non-ASCII characters, refused anywhere else (where they only hide something).
     "|(?<![^\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?![^\x00-\x7f])"
@@ -93,7 +99,8 @@ def _clean_text(s: str, multiline: bool) -> str:
         bad = HIDDEN.search(s)
         if bad:
             raise Invalid(
-                f"contains invisible character U+{ord(bad.group()):04X} (bidi control or zero-width)",
+                f"contains invisible character U+{ord(bad.group()):04X} (bidi control, zero-width or another "
+                "character that draws nothing)",
                 "delete it; it can make text display differently from what it says",
             )
     limit = MAX_MARKDOWN if multiline else MAX_TEXT
@@ -144,6 +151,17 @@ def _slug(node, t, fpath, ctx):
         raise Invalid(f"'{s}' is a reserved file name on Windows", "choose a longer id")
     if len(s) > 80:
         raise Invalid(f"id is {len(s)} characters long; the limit is 80", "shorten it")
+    return s
+
+
+BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+def _branch(node, t, fpath, ctx):
+    s = _scalar(node, "a branch name")
+    if not BRANCH.fullmatch(s) or ".." in s or s.endswith((".", ".lock")) or len(s) > 100:
+        raise Invalid(f"'{s}' is not a branch name the tracker accepts",
+                      "write the branch as git shows it, e.g. main or release/2026 (letters, digits, . _ - and /)")
     return s
 
 
@@ -306,6 +324,9 @@ def _url(node, t, fpath, ctx):
     s = _scalar(node, "a URL")
     if len(s) > 2000 or URL_BAD_CHAR.search(s):
         raise Invalid("URL contains spaces or control characters", "percent-encode spaces as %20")
+    if bad := URL_UNSAFE.search(s):  # RFC 3986 never allows these unencoded; in a page they can end an attribute
+        raise Invalid(f"URL contains '{bad.group()}', which an address cannot contain as it is",
+                      f"percent-encode it as %{ord(bad.group()):02X}, or copy the address from the browser's bar")
     try:
         parts = urlsplit(s)
         host = parts.hostname
@@ -439,6 +460,7 @@ def _year(node, t, fpath, ctx):
 
 
 _CONVERT = {
+    "branch": _branch,
     "text": _text,
     "markdown": _markdown,
     "slug": _slug,
