@@ -87,6 +87,28 @@ def test_broken_record_leaves_site_untouched(content, built):
     assert strays(built.parent) == []
 
 
+@pytest.mark.parametrize("hostile", ["site_url", "vocabulary", "fifo", "markdown"])
+def test_hostile_settings_and_files_leave_inputs_and_site_untouched(content, built, hostile):
+    """Each class of issue 28 refused by the build itself (not only by check): the previous site and
+    every input file stay byte-identical."""
+    import os
+
+    site_yaml, vocab = content / "site.yaml", content / "vocabularies.yaml"
+    if hostile == "site_url":
+        site_yaml.write_text(site_yaml.read_text() + "site_url: 'https://example.org/\"><script>alert(1)</script>'\n")
+    elif hostile == "vocabulary":
+        vocab.write_text(vocab.read_text().replace("label: Signed", "label: 'Signed", 1))
+    elif hostile == "fifo":
+        os.mkfifo(content / "projects" / "pipe.yaml")
+    else:
+        write(content, "deep", MINIMAL.format(id="deep") + "notes: |\n  x\n  " + "- " * 500 + "x\n")
+    inputs, before = tree_hash(content), tree_hash(built)
+    with pytest.raises(ValidationFailed):
+        site_mod.build(content, built)
+    assert tree_hash(built) == before and tree_hash(content) == inputs
+    assert strays(built.parent) == []
+
+
 @pytest.mark.parametrize("stage", ["prepare", "write_tree", "Stream", "engine_build", "audit", "publish"])
 def test_crash_at_each_stage_leaves_site_untouched(content, built, monkeypatch, stage):
     before = tree_hash(built)
