@@ -111,7 +111,7 @@ def test_minimal_record_is_valid(content):
           "another character that draws nothing) (delete it; it can make text display differently from what it says)"]),
         ("title: A plant", 'title: "A\\x07B"', ["2:8: title: contains control character U+0007 (delete it; retype the text)"]),
         ("title: A plant", "title: [A, plant]", ['2:8: title: expected text, got a list']),
-        ("title: A plant", "title:", ["2:7: title: is empty (expected text (one line, at most 400 characters))"]),
+        ("title: A plant", "title:", ["2:7: title: is empty (expected text (one line))"]),
     ],
 )
 def test_broken_field_messages(content, old, new, expected):

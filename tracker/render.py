@@ -512,7 +512,8 @@ class Renderer:
                 "record-format.md",
                 "Record format",
                 "Every field of a project record.",
-                {},
+                {"limits": {name: getattr(schema, name) for name in
+                            ("MAX_TEXT", "MAX_MARKDOWN", "MD_LINKS", "MD_DEPTH", "MD_INDENT")}},
             ),
         ]
         jobs = [

@@ -37,9 +37,8 @@ class T:
             )
         return {
             "branch": "git branch name, e.g. main",
-            "text": f"text (one line, at most {MAX_TEXT} characters)",
-            "markdown": f"Markdown text (at most {MAX_MARKDOWN:,} characters and {MD_LINKS} links; lists and quotes "
-            f"at most {MD_DEPTH} deep)",
+            "text": "text (one line)",
+            "markdown": "Markdown text",
             "slug": "id (lowercase letters, digits, single hyphens)",
             "country": "ISO 3166-1 alpha-2 code",
             "region": "ISO 3166-2 code",
