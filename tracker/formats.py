@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import schema
+from . import schema, values
 from .schema import T
+from .validate import SLUG
 
 SCHEMA_PATH = Path("schema") / "record.schema.json"
-DATE_PATTERN = r"^\d{4}(-(\d{2}(-\d{2})?|H[12]|Q[1-4]))?$"
-NUMBER_PATTERN = r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( (thousand|lakh|million|crore|billion|trillion))?$"
+# The editor's patterns are the validator's own regular expressions (tracker.values, tracker.validate),
+# so the two cannot drift apart; the validator still checks what a pattern cannot (month 13, leap days).
+DATE_PATTERN = values.DATE.pattern
+NUMBER_PATTERN = values.NUMBER.pattern.removesuffix("$") + f"( ({'|'.join(values.MULTIPLIERS)}))?$"
 
 
 def json_type(t: T, vocab: dict) -> dict:
@@ -41,7 +44,7 @@ def json_type(t: T, vocab: dict) -> dict:
     if k == "flags":
         return {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}]}
     if k == "slug":
-        return {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
+        return {"type": "string", "pattern": SLUG.pattern}
     if k == "country":
         return {"type": "string", "pattern": "^[A-Z]{2}$"}
     if k == "region":

@@ -77,12 +77,12 @@ class PDate:
         return self.iso()
 
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)  # ASCII digits only
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)  # ASCII digits only
 
 
 def parse_date(text: str) -> PDate:
     """Parse YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1/H2 or YYYY-Q1..Q4; raise ValueError with a reason."""
-    m = _DATE.match(text.strip())
+    m = DATE.match(text.strip())
     if not m:
         raise ValueError("not a date")
     year, month, day, part = int(m[1]), int(m[2] or 0), int(m[3] or 0), m[4] or ""
@@ -103,7 +103,7 @@ MULTIPLIERS = {
     "billion": Decimal(10) ** 9,
     "trillion": Decimal(10) ** 12,
 }
-_NUMBER = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.ASCII)  # not "８００" or "٨٠٠"
+NUMBER = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$", re.ASCII)  # not "８００" or "٨٠٠"
 MAX_DECIMALS = 8
 MAX_AMOUNT = Decimal(10) ** 16  # ten quadrillion: above any real project in any currency
 
@@ -113,7 +113,7 @@ def parse_number(text: str) -> Decimal:
     words = text.strip().split()
     if not words or len(words) > 2:
         raise ValueError("not a number")
-    m = _NUMBER.match(words[0])
+    m = NUMBER.match(words[0])
     if not m:
         raise ValueError("not a number")
     if m[2] and len(m[2]) - 1 > MAX_DECIMALS:
