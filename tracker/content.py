@@ -148,8 +148,8 @@ def load_content(root: Path) -> Dataset:
         return _load_content(root)
     finally:
         # The records live until the pipeline ends and hold no reference cycles (refcounting frees them).
-        # Freezing them keeps every later collection, and every forked worker, from walking them again:
-        # at 10,000 records one full collection over them took 1.3 s.
+        # Freezing them keeps every later collection, and every forked worker, from walking them again
+        # (PERFORMANCE.md, "Measurements behind the code").
         gc.freeze()
         if enabled:
             gc.enable()

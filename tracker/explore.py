@@ -2,7 +2,7 @@
 counts and sorts in the reader's browser (templates/explore.md, docs/assets/tracker.js).
 
 Repeated values (countries, regions, statuses, segments, companies) are written once in lookup lists
-and referred to by position, so the file stays small: about 200 bytes a project (1,954 KiB at 10,000 records).
+and referred to by position, so the file stays small (its size at scale is in PERFORMANCE.md).
 """
 
 from __future__ import annotations

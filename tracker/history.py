@@ -275,7 +275,7 @@ def _apply(commits, prefix: str, state: dict, deleted: list, repo: Path, terms: 
     needed = sorted({sha for _, _, files in commits for st, old, new, *_ in files if st in "MR" and old != new
                      for sha in (old, new)})
     blobs = _blobs(repo, set(needed))
-    # every version is parsed once, on every core (most of a cold read's time: 7,000 versions in 6 s on one)
+    # every version is parsed once, on every core: parsing is most of a cold read's time
     parsed = dict(zip(needed, parallel.map_items(lambda sha: _parse(blobs.get(sha), terms), needed), strict=True))
     snap = parsed.__getitem__
 

@@ -45,8 +45,8 @@ INDEX_FILES = re.compile(r"pagefind-entry\.json|pagefind\.[a-z-]+_[0-9a-f]+\.pf_
                          r"(filter/[a-z-]+_[0-9a-f]+\.pf_filter)")
 
 
-# Pagefind holds about 180 KB per indexed page while it indexes (1.79 GB for 10,007 pages, 780 MB for
-# 5,000, measured): a larger site is indexed in shards of at most this many pages, one after another, each
+# Pagefind's memory grows with the pages it indexes at once (PERFORMANCE.md, "Measurements behind the
+# code"): a larger site is indexed in shards of at most this many pages, one after another, each
 # into a bundle of its own (pagefind/, pagefind-2/, ...), which the search UI merges (bundles.json).
 SHARD_PAGES = 4000
 BUNDLES = "bundles.json"

@@ -147,10 +147,8 @@ def publish(new_site: Path, site: Path) -> None:
 
 def _release_memory() -> None:
     """Collect garbage cycles and hand freed heap back to the system (glibc's malloc_trim), so that workers
-    forked afterwards share a smaller parent. Measured in a 10,000-record build: without it, the audit's
-    worker was forked from a parent of 739 MiB RSS, and the two processes together peaked at 992 MiB PSS
-    (each had 245 MiB of pages of its own by then); with it, the parent was down to 404 MiB and the
-    build peaked at 848 MiB, in MkDocs itself."""
+    forked afterwards share a smaller parent, and the build's peak memory is MkDocs' own (PERFORMANCE.md,
+    "Measurements behind the code")."""
     gc.collect()
     try:
         import ctypes
@@ -191,8 +189,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         # MkDocs uses one core. With two or more, pages are rendered on another core while MkDocs reads
         # them (tracker/stream.py), and audited there as soon as MkDocs has rendered them. The audit
         # worker is forked first, while this process is small: forked later, it would keep a private
-        # copy of every record once this process frees them (with compact links in the worker, this took
-        # the build's processes from 1,261 to 924 MiB summed PSS at 10,000 records).
+        # copy of every record once this process frees them (PERFORMANCE.md, "Measurements behind the code").
         eng = engine.current()
         streams = eng.streams and parallel.workers() > 1
         live = cleanup.enter_context(contextlib.closing(Live())) if streams else None

@@ -38,8 +38,8 @@ def placeholders(jobs: list, docs_src: Path, out: Path, empty: Path | None = Non
     one, or another generated page.
 
     With `empty` (an empty file on the same file system), each placeholder is a hard link to it rather
-    than a file of its own: on this project's machine (ext4) creating a file took 170-490 microseconds
-    and a link 14, so 10,690 placeholders took 0.7-3.2 s, and 0.15 s as links. Such placeholders must
+    than a file of its own, which is much faster to create (PERFORMANCE.md, "Measurements behind the
+    code"). Such placeholders must
     only ever be replaced (os.replace), never written into: every one of them is the same file."""
     if docs_src.is_dir():
         shutil.copytree(docs_src, out, dirs_exist_ok=True)
@@ -95,7 +95,7 @@ class Stream:
         self.pending = {rel for job in jobs for rel in job.paths}
         # With discard, the generated pages are deleted on the other core once MkDocs has read them all
         # (finish), while MkDocs renders them: the build then has only folders and static files left to
-        # delete. At 10,000 records deleting the docs tree took 0.9 s, after MkDocs and on one core.
+        # delete, instead of the whole docs tree after MkDocs, on one core.
         self.pages = sorted(rel for rel in self.pending if rel.endswith(".md")) if discard else []
         self.discarding: parallel.Task | None = None
         ordered = sorted(jobs, key=lambda job: mkdocs_order(job.paths[0]))

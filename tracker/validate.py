@@ -121,8 +121,7 @@ def _text(node, t, fpath, ctx):
 # Markdown that Python-Markdown handles badly: list or quote markers nested deeper than this on one line,
 # or indentation past this, recurse once per level (about 500 crashed the build); each '[' may start a
 # link whose end is searched for, character by character, to the end of the field, so many of them take
-# quadratic time (6,000 took 5.9 s for one field; 40 in 6,000 characters take about 0.07 s). No real
-# note comes near these limits.
+# quadratic time (PERFORMANCE.md, "Measurements behind the code"). No real note comes near these limits.
 MD_NESTED = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*){" + str(MD_DEPTH + 1) + ",}", re.M)
 MD_INDENTED = re.compile(r"^[ \t]{" + str(MD_INDENT + 1) + r",}\S", re.M)
 

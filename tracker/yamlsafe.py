@@ -21,7 +21,7 @@ MAX_DEPTH = 12
 # Where libyaml starts a new line (its marks count these): not only \n, so never text.split("\n").
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
-try:  # libyaml is ~8x faster; the pure-Python parser gives the same events (same verdicts).
+try:  # libyaml is much faster; the pure-Python parser gives the same events (same verdicts).
     _Parser = yaml._yaml.CParser  # the parser alone: yaml.parse() would also build a constructor and resolver
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Parser = yaml.SafeLoader
