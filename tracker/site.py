@@ -173,68 +173,100 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool = False) -> str:
     """Run the whole pipeline; return a one-line summary. site/ changes only if every stage succeeds."""
-    from . import engine, parallel, search
-    from .audit import Live, audit_site
-    from .content import clear_cache
-    from .stream import Stream
-
-    site = guard_output(site, content, "--site-dir")
-    if keep_docs:
-        keep_docs = str(guard_output(Path(keep_docs), content, "--keep-docs"))
-        if site == Path(keep_docs) or site.is_relative_to(keep_docs) or Path(keep_docs).is_relative_to(site):
-            raise BuildFailed(f"--keep-docs {keep_docs} and --site-dir {site} overlap; give them separate folders")
-    site.parent.mkdir(parents=True, exist_ok=True)
+    site, keep = outputs(content, site, keep_docs)  # refused before any work if they would destroy input
     with build_lock(site), contextlib.ExitStack() as cleanup:
         _cleanup_stale(site)
-        # MkDocs uses one core. With two or more, pages are rendered on another core while MkDocs reads
-        # them (tracker/stream.py), and audited there as soon as MkDocs has rendered them. The audit
-        # worker is forked first, while this process is small: forked later, it would keep a private
-        # copy of every record once this process frees them (PERFORMANCE.md, "Measurements behind the code").
-        eng = engine.current()
-        streams = eng.streams and parallel.workers() > 1
-        live = cleanup.enter_context(contextlib.closing(Live())) if streams else None
-        clock = time.perf_counter()
-        data, derived = prepare(content, strict)
-        log.info("checked %d records in %.1f s", len(data.records), time.perf_counter() - clock)
-        work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))
+        live = live_audit(cleanup)  # the audit's worker, forked while this process is still small
+        jobs, records, site_url = plan(content, strict)  # stages 1-4: load, validate, derive, the pages to render
+        work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))  # staging, beside site/
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
-        docs_dir, new_site = work / "docs", work / "site"
-        jobs = renderer(data, derived).jobs()
-        records, site_url = len(data.records), data.settings.get("site_url")
-        del data, derived  # held by the jobs only: freed with them, before MkDocs builds its own copy
-        clock = time.perf_counter()
-        if live:
-            stream = Stream(jobs, ROOT / "docs", docs_dir, work / "scratch", discard=not keep_docs)
-            cleanup.callback(stream.close)
-            log.info("running %s build --strict, rendering pages on another core as it reads them", eng.name)
-        else:
-            count = write_tree(jobs, ROOT / "docs", docs_dir)
-            log.info("rendered %d pages in %.1f s; running %s build --strict", count, time.perf_counter() - clock, eng.name)
-        del jobs
-        clear_cache()  # with it, the records are freed here, and MkDocs reuses their memory
-        engine_build(docs_dir, new_site, ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
-        _release_memory()  # MkDocs' pages are garbage now; the audit below forks workers
-        if live:
-            count = stream.finish()  # (already done by the hook, unless MkDocs skipped it)
-            log.info("rendered %d pages while %s read them (it waited %.1f s for them)", count, eng.name, stream.waited)
-        if keep_docs:  # complete now (before the audit, so a failing audit can be traced to its page)
-            shutil.rmtree(keep_docs, ignore_errors=True)
-            shutil.copytree(docs_dir, keep_docs)
-            (Path(keep_docs) / MARKER).write_text("written by build.py build --keep-docs; replaced by the next one\n")
-        log.info("%s built the site in %.1f s; indexing it for search and auditing it", eng.name, time.perf_counter() - clock)
-        clock = time.perf_counter()
-        index = search.Indexer(new_site)  # stage 7: the search index, built while the audit runs
-        cleanup.callback(index.kill)
-        findings = audit_site(new_site, live)  # stage 8: nothing unsafe or broken gets published
-        findings += index.finish()
-        log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
-        if findings:
-            raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
-        (new_site / MARKER).write_text("written by build.py build; replaced as a whole by the next build\n")
+        count = render_and_build(jobs, work, site_url, live, keep, cleanup)  # stages 5-6: pages, engine
+        check_site(work / "site", live, cleanup)  # stages 7-8: search index and audit
+        (work / "site" / MARKER).write_text("written by build.py build; replaced as a whole by the next build\n")
         staged = site.parent / f"{_work_prefix(site)}new-{os.getpid()}"
-        os.rename(new_site, staged)
-        publish(staged, site)
+        os.rename(work / "site", staged)
+        publish(staged, site)  # stage 9: one atomic swap
     return f"{count} pages from {records} records into {site}"
+
+
+def outputs(content: Path, site: Path, keep_docs: str | None) -> tuple[Path, Path | None]:
+    """The site folder and the --keep-docs folder, each checked by guard_output, and not overlapping."""
+    site = guard_output(site, content, "--site-dir")
+    keep = guard_output(Path(keep_docs), content, "--keep-docs") if keep_docs else None
+    if keep and (site == keep or site.is_relative_to(keep) or keep.is_relative_to(site)):
+        raise BuildFailed(f"--keep-docs {keep} and --site-dir {site} overlap; give them separate folders")
+    site.parent.mkdir(parents=True, exist_ok=True)
+    return site, keep
+
+
+def live_audit(cleanup: contextlib.ExitStack):
+    """With an engine that streams and two or more cores, pages are rendered on another core while MkDocs
+    reads them (tracker/stream.py) and audited there as soon as MkDocs has rendered them; return that
+    audit (None otherwise). Its worker is forked first, while this process is small: forked later, it
+    would keep a private copy of every record once this process frees them (PERFORMANCE.md,
+    "Measurements behind the code")."""
+    from . import engine, parallel
+    from .audit import Live
+
+    if engine.current().streams and parallel.workers() > 1:
+        return cleanup.enter_context(contextlib.closing(Live()))
+    return None
+
+
+def plan(content: Path, strict: bool) -> tuple[list, int, str | None]:
+    """Stages 1-4: load, validate and derive, then the render jobs; return (jobs, records, site_url).
+    The records and derived data are held by the jobs only from here, and freed with them."""
+    clock = time.perf_counter()
+    data, derived = prepare(content, strict)
+    log.info("checked %d records in %.1f s", len(data.records), time.perf_counter() - clock)
+    return renderer(data, derived).jobs(), len(data.records), data.settings.get("site_url")
+
+
+def render_and_build(jobs: list, work: Path, site_url: str | None, live, keep: Path | None,
+                     cleanup: contextlib.ExitStack) -> int:
+    """Stages 5-6: write the docs tree into work/docs and build it into work/site with the engine; with a
+    live audit, the pages are rendered while the engine reads them. Empties `jobs` (so that the records
+    are freed before the engine builds its own copy of everything); return the number of files written."""
+    from .content import clear_cache
+    from .engine import current
+    from .stream import Stream
+
+    eng, docs_dir, clock = current(), work / "docs", time.perf_counter()
+    if live:
+        stream = Stream(jobs, ROOT / "docs", docs_dir, work / "scratch", discard=not keep)
+        cleanup.callback(stream.close)
+        log.info("running %s build --strict, rendering pages on another core as it reads them", eng.name)
+    else:
+        count = write_tree(jobs, ROOT / "docs", docs_dir)
+        log.info("rendered %d pages in %.1f s; running %s build --strict", count, time.perf_counter() - clock, eng.name)
+    jobs.clear()
+    clear_cache()  # with it, the records are freed here, and the engine reuses their memory
+    engine_build(docs_dir, work / "site", ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
+    _release_memory()  # the engine's pages are garbage now; the audit forks workers next
+    if live:
+        count = stream.finish()  # (already done by the hook, unless the engine skipped it)
+        log.info("rendered %d pages while %s read them (it waited %.1f s for them)", count, eng.name, stream.waited)
+    if keep:  # complete now (before the audit, so a failing audit can be traced to its page)
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(docs_dir, keep)
+        (keep / MARKER).write_text("written by build.py build --keep-docs; replaced by the next one\n")
+    log.info("%s built the site in %.1f s; indexing it for search and auditing it", eng.name, time.perf_counter() - clock)
+    return count
+
+
+def check_site(new_site: Path, live, cleanup: contextlib.ExitStack) -> None:
+    """Stages 7-8: index the built site for search while the audit runs; nothing unsafe or broken gets
+    published."""
+    from . import search
+    from .audit import audit_site
+
+    clock = time.perf_counter()
+    index = search.Indexer(new_site)
+    cleanup.callback(index.kill)
+    findings = audit_site(new_site, live) + index.finish()
+    log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
+    if findings:
+        raise BuildFailed("post-build audit failed:\n  " + "\n  ".join(findings[:50]))
 
 
 def serve(content: Path, addr: str) -> None:
