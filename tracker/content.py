@@ -130,6 +130,12 @@ def parse(data: bytes, name: str, t, vocab, problems: list[Problem]):
     return value, ctx
 
 
+def repeats(values) -> list[tuple[int, str, int]]:
+    """(index, value, index of its first occurrence) for every value given before; empty values aside."""
+    first: dict = {}
+    return [(i, v, first[v]) for i, v in enumerate(values) if v and first.setdefault(v, i) != i]
+
+
 def _check_refs(ctx: Context, known: dict[str, set]) -> None:
     unknown: Counter = Counter()
     for kind, value, node, fpath in ctx.refs:
@@ -166,12 +172,10 @@ def _load_content(root: Path) -> Dataset:
              for name in schema.VOCAB_NAMES}
     vocab = {name: {t["term"]: t for t in terms[name] if t.get("term")} for name in schema.VOCAB_NAMES}
     for name in schema.VOCAB_NAMES if vctx else ():
-        first: dict[str, int] = {}
-        for i, term in enumerate(t.get("term") for t in terms[name]):
-            if term and first.setdefault(term, i) != i:
-                at = _node_at(vctx.node, [name, i, "term"])
-                problems.append(Problem(vctx.path, at.line, at.col, f"{name}[{i}].term", f"'{term}' is defined twice "
-                                        f"(first as {name}[{first[term]}])", "keep one definition"))
+        for i, term, first in repeats(t.get("term") for t in terms[name]):
+            at = _node_at(vctx.node, [name, i, "term"])
+            problems.append(Problem(vctx.path, at.line, at.col, f"{name}[{i}].term", f"'{term}' is defined twice "
+                                    f"(first as {name}[{first}])", "keep one definition"))
     settings, sctx = read(root / "site.yaml", root, schema.SITE_FILE, vocab, problems)
     problems += _placeholder_addresses(root / "site.yaml", root, settings or {})
     fx_value, fctx = read(root / "fx.yaml", root, schema.FX_FILE, vocab, problems)
@@ -326,10 +330,8 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
         "phases": {p["id"] for p in rec.get("phases") or [] if p.get("id")},
     }
     for kind in known:
-        first: dict[str, int] = {}
-        for i, x in enumerate(x.get("id") for x in rec.get(kind) or []):
-            if x and first.setdefault(x, i) != i:
-                ctx.error(at(kind, i, "id"), f"{kind}[{i}].id", f"id '{x}' is used twice in {kind}", "make ids unique")
+        for i, x, _ in repeats(x.get("id") for x in rec.get(kind) or []):
+            ctx.error(at(kind, i, "id"), f"{kind}[{i}].id", f"id '{x}' is used twice in {kind}", "make ids unique")
     _check_refs(ctx, known)
     cited = {value for kind, value, *_ in ctx.refs if kind == "sources"}
     for i, s in enumerate(rec.get("sources") or []):
@@ -356,13 +358,14 @@ def check_record(rec: dict, path: Path, ctx: Context, as_of: PDate | None) -> No
     if point and point.get("derived") and not point.get("gazetteer") and not point.get("sources"):
         ctx.error(at("location", "coordinates"), "location.coordinates.gazetteer",
                   "derived coordinates need their gazetteer entry", "add e.g. gazetteer: GeoNames 1805953")
+    twice = {i for i, *_ in repeats(loc.get("other_regions") or [])}
     for i, code in enumerate(loc.get("other_regions") or []):
         info = region_info(code)
         where = at("location", "other_regions", i)
         if not loc.get("region"):
             ctx.error(where, f"location.other_regions[{i}]", "other regions need a first one in `region`",
                       f"write region: {code} and remove it from other_regions")
-        elif code == loc["region"] or (loc.get("other_regions") or []).index(code) != i:
+        elif code == loc["region"] or i in twice:
             ctx.error(where, f"location.other_regions[{i}]", f"{code} is listed twice", "list each region once")
         elif info and loc.get("country") and info[1] != loc["country"]:
             ctx.error(where, f"location.other_regions[{i}]", f"region {code} ({info[0]}) is not in country {loc['country']}",

@@ -25,7 +25,7 @@ import socket
 import tempfile
 from pathlib import Path
 
-from .errors import TrackerError, ValidationFailed
+from .errors import TrackerError
 from .site import ROOT, TMP_PREFIX, render_tree
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def refresh(docs_dir: Path) -> int:
     """Re-render into docs_dir, writing only changed files; return how many files were written."""
     try:
         _, _, pages = render_tree(_state["content"], memo=_state.setdefault("pages", {}))
-    except (ValidationFailed, TrackerError) as exc:
+    except TrackerError as exc:  # ValidationFailed among them, with its problems
         problems = [str(p) for p in getattr(exc, "problems", ()) if p.severity != "info"] or [str(exc)]
         for text in problems:
             log.error("%s", text)
