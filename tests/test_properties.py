@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from tests.test_corpus import make_content
 from tests.test_validate import MINIMAL
 from tracker import yamlsafe
-from tracker.content import RESERVED_IDS, load_content
+from tracker.content import load_content
 from tracker.errors import Problem, ValidationFailed
+from tracker.rules import RESERVED_IDS
 from tracker.site import render_tree
 from tracker.validate import HIDDEN, SLUG, WINDOWS_RESERVED
 

@@ -264,16 +264,16 @@ def test_related_to_a_missing_record_is_located(content):
 def test_only_listed_unknown_references_are_searched_for_a_suggestion(monkeypatch):
     """2,000 unknown source ids against 1,100 listed: the 'did you mean' search runs only for the errors
     that are listed (errors.cap), not 2,000 times over 1,100 ids (which took minutes)."""
-    from tracker import content as content_mod
+    from tracker import rules
     from tracker.errors import LIST_PER_FIELD
     from tracker.validate import Context
 
     calls = []
-    monkeypatch.setattr(content_mod, "suggest", lambda word, choices: calls.append(word) or "")
+    monkeypatch.setattr(rules, "suggest", lambda word, choices: calls.append(word) or "")
     ctx = Context("p.yaml", {}, [])
     node = type("N", (), {"line": 1, "col": 1})()
     ctx.refs = [("sources", f"x{i}", node, f"events[{i}].sources[0]") for i in range(2000)]
-    content_mod._check_refs(ctx, {"sources": {f"s{i}" for i in range(1100)}})
+    rules.check_refs(ctx, {"sources": {f"s{i}" for i in range(1100)}})
     assert len(ctx.problems) == 2000 and len(calls) == LIST_PER_FIELD
 
 

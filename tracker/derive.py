@@ -8,9 +8,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .content import ANNOUNCING, Dataset, moneys
+from .content import ANNOUNCING, Dataset
 from .errors import Problem
 from .history import History
+from .rules import moneys
 from .values import PDate
 
 

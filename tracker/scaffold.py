@@ -49,7 +49,7 @@ def scaffold_text(rid: str) -> str:
 
 def new_record(content: Path, rid: str) -> Path:
     """Create content/projects/<rid>.yaml; refuse bad ids and existing files."""
-    from .content import RESERVED_IDS
+    from .rules import RESERVED_IDS
 
     if not SLUG.match(rid) or rid in WINDOWS_RESERVED or len(rid) > 80:
         raise TrackerError(f"'{rid}' is not a valid id: use lowercase letters, digits and single hyphens")
