@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from . import schema
 from .content import Dataset
 from .derive import Derived, announced_date, lead_company, to_usd
 from .values import PDate, plain_decimal
@@ -34,7 +35,7 @@ PROJECT_FIELDS = [
     ("amount", "number", "headline investment as stated (empty when not disclosed or unknown)"),
     ("amount_high", "number", "upper end of a stated range"),
     ("currency", "string", "ISO 4217 currency of amount"),
-    ("qualifier", "string", "exact, about, at-least, more-than or up-to"),
+    ("qualifier", "string", ", ".join(schema.QUALIFIERS[:-1]) + " or " + schema.QUALIFIERS[-1]),
     ("amount_status", "string", "disclosed, undisclosed or unknown"),
     ("stated", "string", "date the amount was stated (picks the exchange-rate year)"),
     ("amount_usd", "integer", "amount converted to US dollars at the yearly average rate", "USD"),

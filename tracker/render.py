@@ -97,17 +97,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def date_text(d: PDate | None, qualifier: str | None = None) -> str:
     if d is None:
         return "—"
-    words = {
-        "on": "",
-        "by": "by ",
-        "about": "about ",
-        "early": "early ",
-        "mid": "mid ",
-        "late": "late ",
-        "after": "after ",
-        "before": "before ",
-    }
-    return words.get(qualifier or "on", "") + d.human()
+    return ("" if qualifier in (None, "on") else f"{qualifier} ") + d.human()  # schema.DATE_QUALIFIERS read as words
 
 
 _MD = threading.local()

@@ -7,12 +7,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .schema import QUALIFIERS
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]  # one style everywhere: months in full
 
 
 # How an amount's qualifier reads before it ("about CNY 800 million"); the page, the history and the maps share it.
-QUALIFIER_WORDS = {"exact": "", "about": "about ", "at-least": "at least ", "more-than": "more than ", "up-to": "up to "}
+# How an amount qualifier reads before a figure: "at-least" -> "at least ", "exact" -> nothing.
+QUALIFIER_WORDS = {q: "" if q == "exact" else q.replace("-", " ") + " " for q in QUALIFIERS}
 
 @dataclass(frozen=True, order=True)
 class PDate:
