@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parallel, schema, yamlsafe
-from .errors import LIST_PER_FIELD, Problem, ValidationFailed, cap
+from .errors import LIST_PER_FIELD, Problem, ValidationFailed
 from .rules import check_record, check_refs, node_at, repeats
 from .validate import Context, convert, suggest
 
@@ -212,7 +212,7 @@ def _load_content(root: Path) -> Dataset:
     if vctx:
         unused_terms(vocab, records, problems, vctx.path, root / "vocabularies.yaml")
     errors = [p for p in problems if p.severity == "error"]
-    warnings = cap([p for p in problems if p.severity != "error"])
+    warnings = sorted(p for p in problems if p.severity != "error")  # capped where they are printed
     if errors:
         raise ValidationFailed(problems)
     records.sort(key=lambda r: r["id"])

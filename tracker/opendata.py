@@ -20,6 +20,13 @@ from .values import PDate, plain_decimal
 LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
            "path": "https://creativecommons.org/licenses/by/4.0/"}
 
+
+
+def _one_of(choices: tuple) -> str:
+    """'a, b or c': a column's allowed values, as the field table (tracker.schema) lists them."""
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
 # (name, type, description[, unit]) per column; the same table writes the CSV and describes it.
 PROJECT_FIELDS = [
     ("id", "string", "record id; the page is /projects/<id>/"),
@@ -35,7 +42,7 @@ PROJECT_FIELDS = [
     ("amount", "number", "headline investment as stated (empty when not disclosed or unknown)"),
     ("amount_high", "number", "upper end of a stated range"),
     ("currency", "string", "ISO 4217 currency of amount"),
-    ("qualifier", "string", ", ".join(schema.QUALIFIERS[:-1]) + " or " + schema.QUALIFIERS[-1]),
+    ("qualifier", "string", _one_of(schema.QUALIFIERS)),
     ("amount_status", "string", "disclosed, undisclosed or unknown"),
     ("stated", "string", "date the amount was stated (picks the exchange-rate year)"),
     ("amount_usd", "integer", "amount converted to US dollars at the yearly average rate", "USD"),
@@ -84,10 +91,10 @@ SOURCE_FIELDS = [
 
 SUPPORT_FIELDS = [
     ("project_id", "string", "record id"),
-    ("kind", "string", "grant, loan, tax-credit, equity, land or other-incentive"),
+    ("kind", "string", _one_of(schema.SUPPORT_KINDS)),
     ("programme", "string", "the programme or law it comes under"),
     ("authority", "string", "who grants it"),
-    ("stage", "string", "proposed, preliminary, awarded, disbursed or declined"),
+    ("stage", "string", _one_of(schema.SUPPORT_STAGES)),
     ("amount", "number", "as stated (empty when not stated as an amount)"),
     ("currency", "string", "ISO 4217 currency"),
     ("qualifier", "string", "exactness of the amount"),

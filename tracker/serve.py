@@ -112,17 +112,14 @@ def page_script(page_url: str) -> str:
     return SCRIPT % json.dumps(get_relative_url(PROBLEMS, page_url or "."))
 
 
-def remove_stale(site_dir: Path, built: set[str]) -> int:
-    """Delete the pages a dirty build left in site_dir whose source is gone; return how many."""
-    removed = 0
+def remove_stale(site_dir: Path, built: set[str]) -> None:
+    """Delete the pages a dirty build left in site_dir whose source is gone."""
     for f in sorted(site_dir.rglob("*.html")):
         rel = f.relative_to(site_dir).as_posix()
         if rel not in built and rel != "404.html":
             f.unlink()
-            removed += 1
             with contextlib.suppress(OSError):
                 f.parent.rmdir()  # its folder, when nothing else is in it
-    return removed
 
 
 class PortBusy(TrackerError):
