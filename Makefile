@@ -37,7 +37,7 @@ check: $(STAMP)  ## validate content/ only (every problem at once)
 serve: $(STAMP)  ## preview with live reload on http://127.0.0.1:8000
 	$(PY) build.py serve
 
-new: $(STAMP)  ## scaffold a record: make new ID=tsmc-ap7-chiayi
+new: $(STAMP)  ## scaffold a record: make new ID=my-new-plant
 	@test -n "$(ID)" || { echo "usage: make new ID=<id>   (lowercase letters, digits, single hyphens)"; exit 2; }
 	$(PY) build.py new $(ID)
 

@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="preview the site with live reload")
     s.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
     n = sub.add_parser("new", help="scaffold a new record with every field commented")
-    n.add_argument("id", help="the new record's id, e.g. tsmc-ap7-chiayi")
+    n.add_argument("id", help="the new record's id, e.g. my-new-plant")
     sub.add_parser("formats", help="regenerate schema/record.schema.json (the editor schema) from the field table")
     loc = sub.add_parser("locate", help="propose town-level coordinates from the GeoNames gazetteer for records "
                          "without coordinates (a dev tool: needs requirements-dev.txt)")
