@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,23 @@ def test_an_unknown_engine_is_a_clear_error(monkeypatch):
     monkeypatch.delenv(engine.ENV)
     assert engine.current().name == "mkdocs" and engine.current().streams
     assert not engine.ENGINES["properdocs"].streams  # only MkDocs reads pages while they are rendered
+
+
+@pytest.mark.parametrize("hook", ["build_hook", "mkdocs_hook"])
+def test_hooks_use_only_events_mkdocs_supports(hook):
+    """The hooks stay on MkDocs' documented events: none it marks deprecated (on_page_read_source is, since
+    1.6), so that the engine can drop them without the build silently reading empty placeholders."""
+    import ast
+    import importlib
+
+    import mkdocs.plugins
+
+    tree = ast.parse(Path(mkdocs.plugins.__file__).read_text(encoding="utf-8"))  # BasePlugin's events are
+    base = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "BasePlugin")  # deleted
+    docs = {n.name: ast.get_docstring(n) or "" for n in base.body if isinstance(n, ast.FunctionDef)}  # at import
+    module = importlib.import_module(f"tracker.{hook}")
+    events = [name for name, fn in vars(module).items() if name.startswith("on_") and callable(fn)]
+    assert events and "on_page_read_source" in docs
+    for name in events:
+        assert name[3:] in mkdocs.plugins.EVENTS, f"{hook}.{name} is not an MkDocs event"
+        assert "DEPRECATED" not in docs[name], f"{hook}.{name} is deprecated in MkDocs: {docs[name].splitlines()[0]}"

@@ -4,6 +4,9 @@ the docs tree is rendered before MkDocs starts and audit_site parses every page 
 
 - tracker/stream.py renders pages while MkDocs reads them: wait until the page about to be read, and
   before the static files are copied, everything, has been written;
+
+Only events MkDocs 1.6 documents without deprecation are used: on_pre_page runs right before MkDocs reads
+the page's source (mkdocs.commands.build._populate_page), so waiting there never changes what it reads.
 - tracker/audit.py audits pages on another core: hand it each page MkDocs has finished.
 """
 
@@ -11,11 +14,11 @@ from tracker.audit import Live
 from tracker.stream import Stream
 
 
-def on_page_read_source(page, config, **kwargs):
+def on_pre_page(page, config, files, **kwargs):
     stream = Stream.current
     if stream is not None:
         stream.wait_for(page.file.src_uri)
-    return None  # MkDocs reads the file itself
+    return page  # MkDocs then reads the file itself
 
 
 def on_env(env, config, files, **kwargs):  # after every page was read, before static files are copied
