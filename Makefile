@@ -7,7 +7,7 @@ DEV_STAMP := .venv/.installed-dev
 NODE_STAMP := node_modules/.installed
 export TZ := UTC
 
-.PHONY: help site test check serve new bench bench-history basemap lint golden baselines prerequisites clean
+.PHONY: help site test check serve new bench bench-history bench-compare basemap lint golden baselines prerequisites clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## (.*)/  make \1\t\2/' | expand -t 24
@@ -63,6 +63,9 @@ bench: $(DEV_STAMP)  ## benchmark check and build at 100, 1,000 and 10,000 recor
 
 basemap: $(DEV_STAMP) $(NODE_STAMP)  ## regenerate tracker/basemap.json from the pinned npm package world-atlas
 	$(PY) -m tracker.basemap
+
+bench-compare: $(DEV_STAMP)  ## full build vs MkDocs alone, this tree against REF (default main), N records (10000)
+	$(PY) -m tests.bench_compare --ref $(or $(REF),main) --n $(or $(N),10000)
 
 bench-history: $(DEV_STAMP)  ## benchmark the record history: 10,000 records, 2,000 commits
 	$(PY) -m tests.bench_history

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
+import threading
 import time
 
 import pytest
@@ -17,95 +17,74 @@ def test_map_items_keeps_item_order_whichever_process_computed_it():
     items = list(range(1000))
 
     def fn(x):
-        time.sleep(0.0005)  # enough work for the child to start before the parent has taken every chunk
+        time.sleep(0.0005)  # enough work for both workers to take chunks
         return x * x, os.getpid()
 
     got = parallel.map_items(fn, items, n=2)
     assert [v for v, _ in got] == [x * x for x in items]
-    assert len({pid for _, pid in got}) == 2  # really two processes
+    assert len({pid for _, pid in got}) == 2 and os.getpid() not in {pid for _, pid in got}  # two workers
     assert parallel.map_items(lambda x: x + 1, items, n=1) == [x + 1 for x in items]
     assert parallel.map_items(lambda x: x, [], n=2) == []
 
 
-def test_map_items_gives_fewer_chunks_to_a_busy_process():
-    """Chunks come from a queue: the parent, slowed here, takes few; the child takes the rest."""
-    parent = os.getpid()
+def test_map_items_needs_nothing_picklable_but_results():
+    """The workers are forked after the function and the items are set: closures and unpicklable items work."""
+    lock = threading.Lock()  # cannot be pickled
+    items = [(i, lock) for i in range(300)]
+    assert parallel.map_items(lambda item: item[0] * 2 if item[1] is lock else None, items, n=2) == \
+        [i * 2 for i in range(300)]
 
+
+def test_map_items_inside_a_worker_runs_in_that_worker():
+    inner = parallel.map_items(lambda x: len(parallel.map_items(lambda y: os.getpid(), range(100), n=2)), range(100), n=2)
+    assert inner == [100] * 100
+
+
+def test_map_items_raises_a_workers_exception_in_the_parent():
     def fn(x):
-        if os.getpid() == parent:
-            time.sleep(0.01)
-        return os.getpid()
-
-    got = parallel.map_items(fn, range(1000), n=2)
-    assert got.count(parent) < 200
-
-
-def test_map_items_raises_a_childs_exception_in_the_parent():
-    parent = os.getpid()
-
-    def fn(x):
-        if os.getpid() != parent:
-            raise ValueError("boom in child")
-        time.sleep(0.001)  # leave the child time to take a chunk
+        if x == 500:
+            raise ValueError("boom in worker")
         return x
 
-    with pytest.raises(ValueError, match="boom in child"):
+    with pytest.raises(ValueError, match="boom in worker"):
         parallel.map_items(fn, range(1000), n=2)
 
 
-def test_map_items_keeps_draining_after_a_childs_error(tmp_path):
-    """One child fails at once while another goes on sending chunks: the parent must keep reading
-    them to the end (it once stopped, and then waited forever)."""
-    parent, marker = os.getpid(), tmp_path / "failed"
+def test_an_exception_that_cannot_travel_is_reported_by_name():
+    class Local(Exception):  # a class defined in a function cannot be pickled
+        pass
 
     def fn(x):
-        if os.getpid() != parent:
-            try:  # the first child here fails; the other one works on
-                os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
-                raise ValueError("boom in one child")
-            except FileExistsError:
-                pass
-        time.sleep(0.002)
+        if x == 10:
+            raise Local("odd one")
         return x
 
-    def hung(signum, frame):
-        raise TimeoutError("map_items hung after a child's error")
-
-    old = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(60)
-    try:
-        with pytest.raises(ValueError, match="boom in one child"):
-            parallel.map_items(fn, range(1000), n=3)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+    with pytest.raises(BuildFailed, match="Local: odd one"):
+        parallel.map_items(fn, range(1000), n=2)
 
 
-def test_map_items_reports_a_child_that_died():
-    parent = os.getpid()
-
+def test_map_items_stops_after_a_failure_without_running_every_chunk(tmp_path):
+    """Chunks not yet started are cancelled: a failure early in a long list returns at once."""
     def fn(x):
-        if os.getpid() != parent:
+        if x == 0:
+            raise ValueError("first chunk fails")
+        time.sleep(0.01)
+        return x
+
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="first chunk fails"):
+        parallel.map_items(fn, range(2000), n=2)
+    assert time.monotonic() - start < 5  # all of it takes 10 s on two workers
+
+
+def test_map_items_reports_a_worker_that_died():
+    def fn(x):
+        if x == 300:
             os._exit(3)
-        time.sleep(0.001)
         return x
 
     with pytest.raises(BuildFailed, match="worker process died"):
         parallel.map_items(fn, range(1000), n=2)
-
-
-def test_map_items_stops_the_children_when_the_parent_fails():
-    parent = os.getpid()
-
-    def fn(x):
-        if os.getpid() == parent:
-            raise KeyError("boom in parent")
-        time.sleep(10)  # a child still at work is killed, not waited for
-
-    start = time.monotonic()
-    with pytest.raises(KeyError, match="boom in parent"):
-        parallel.map_items(fn, range(1000), n=2)
-    assert time.monotonic() - start < 5
 
 
 def test_workers_can_be_forced(monkeypatch):

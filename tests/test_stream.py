@@ -4,6 +4,7 @@ and fails as cleanly."""
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -175,3 +176,9 @@ def test_a_page_that_cannot_be_deleted_does_not_fail_the_build(tmp_path, monkeyp
     assert stream.finish() == 1
     stream.close()  # waits for the worker, which could not delete: no error
     assert (tmp_path / "docs" / "a.md").read_text() == "# A\n"
+
+
+def test_a_task_that_dies_is_reported():
+    task = parallel.Task(lambda: os._exit(5))
+    with pytest.raises(BuildFailed, match=r"worker process died \(exit status 5\)"):
+        task.join()

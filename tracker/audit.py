@@ -12,7 +12,6 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import posixpath
 import re
 from pathlib import Path
@@ -159,59 +158,54 @@ class Live:
 
     def __init__(self):
         self.allowed = theme_scripts()
-        r, w = os.pipe()
-        back_r, back_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the worker
-            os.close(w)
-            os.close(back_r)
-            parallel._die_with_parent()
-            parallel.background()
-            code = 0
-            try:
-                with os.fdopen(r, "rb") as inp, os.fdopen(back_w, "wb") as out:
-                    out.write(pickle.dumps(self._work(inp), protocol=pickle.HIGHEST_PROTOCOL))
-            except BaseException:  # noqa: BLE001 - the parent then audits every page itself
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(r)
-        os.close(back_w)
-        self.out = os.fdopen(w, "wb")
-        self.back = back_r
+        pages_r, self.pages = parallel.FORK.Pipe(duplex=False)
+        self.back, back_w = parallel.FORK.Pipe(duplex=False)
+        self.process = parallel.FORK.Process(target=self._work, args=(pages_r, back_w))
+        self.process.start()
+        pages_r.close()
+        back_w.close()
         Live.current = self
 
-    def _work(self, inp) -> dict:
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _work(self, pages, back) -> None:
+        self.pages.close()  # this process's copy of the parent's end: else the pages never end
+        self.back.close()
+        parallel._die_with_parent()
+        parallel.background()
         results: dict = {}
         interned: dict[str, str] = {}
         while True:
             try:
-                rel, text = pickle.load(inp)  # noqa: S301 - sent by our own parent process
+                rel, text = pages.recv()
             except EOFError:
-                return results
+                break
             findings, hrefs = page_findings(text, self.allowed)
             # the digest of the bytes MkDocs writes for this page (mkdocs.commands.build._build_page); links
             # as a tuple of shared strings, not a set per page: 10,000 pages repeat the same few links
             results[rel] = (_digest(text.encode("utf-8", "xmlcharrefreplace")), findings,
                             tuple(sorted(interned.setdefault(h, h) for h in hrefs)))
+        back.send(results)
 
     def submit(self, rel: str, text: str) -> None:
         try:
-            pickle.dump((rel, text), self.out, protocol=pickle.HIGHEST_PROTOCOL)
+            self.pages.send((rel, text))
         except OSError:  # the worker died: audit_site will parse this page itself
             pass
 
     def results(self) -> dict:
         """Stop the worker and return {page: (digest, findings, links)}; empty if it failed."""
         Live.current = None
+        self.pages.close()
         try:
-            self.out.close()
-        except OSError:
-            pass
-        with os.fdopen(self.back, "rb") as inp:
-            data = inp.read()
-        _, status = os.waitpid(self.pid, 0)
-        return pickle.loads(data) if status == 0 and data else {}  # noqa: S301 - from our own child
+            results = self.back.recv()
+        except (EOFError, OSError):
+            results = {}
+        self.back.close()
+        self.process.join()
+        return results if self.process.exitcode == 0 else {}
 
     def close(self) -> None:
         if Live.current is self:
