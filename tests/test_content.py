@@ -116,3 +116,31 @@ def test_every_project_page_shows_amount_date_place_and_first_source(data, built
             assert date_text(first["date"]) in text, rec["id"]
         assert country_name(rec["location"]["country"]) in text, rec["id"]
         assert (rec["sources"][0].get("url") or rec["sources"][0]["locator"]) in page, rec["id"]
+
+
+def test_records_keep_where_they_came_from_beside_their_fields_not_in_them(data):
+    """A record is a Record: its fields as a mapping, and its file and the positions of the fields later
+    messages point at as attributes. No key is injected into the data (downloads and pages read it as is)."""
+    from tracker.content import Record
+
+    def keys(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield k
+                yield from keys(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from keys(v)
+
+    for rec in data.records:
+        assert isinstance(rec, Record) and rec.path == f"content/projects/{rec['id']}.yaml"
+        assert not [k for k in keys(rec) if k.startswith("_")]
+        lines = (CONTENT / "projects" / f"{rec['id']}.yaml").read_text(encoding="utf-8").splitlines()
+        line, col = rec.at("id")
+        assert lines[line - 1][col - 1:].startswith(rec["id"])
+        line, col = rec.at("status.as_of")
+        assert lines[line - 1][col - 1:].startswith(str(rec["status"]["as_of"]))
+        for where in rec.places:
+            if where.endswith("investment"):  # the amount mapping: the position of its first key
+                line, col = rec.at(where)
+                assert lines[line - 1][col - 1:].startswith(("amount:", "currency:")), (rec.path, where)

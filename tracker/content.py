@@ -13,13 +13,29 @@ from pathlib import Path
 
 from . import parallel, schema, yamlsafe
 from .errors import LIST_PER_FIELD, Problem, ValidationFailed
-from .rules import check_record, check_refs, node_at, repeats
+from .rules import check_record, check_refs, moneys, node_at, path_keys, repeats
 from .validate import Context, convert, suggest
 
 log = logging.getLogger(__name__)
 
 ANNOUNCING = ("announced", "signed")  # event types that date a project's announcement
 SYMLINK = "is a symbolic link; records must be regular files"
+
+
+class Record(dict):
+    """One valid record: its fields as a mapping (what templates, downloads and derive read), and where it came
+    from, for later messages: `path`, the file as messages name it, and `places`, the line and column of the
+    fields that later checks point at (id, status.as_of, related[i].id and every amount, by field path)."""
+
+    __slots__ = ("path", "places")
+
+    def __init__(self, fields: dict, path: str, places: dict[str, tuple[int, int]]):
+        super().__init__(fields)
+        self.path, self.places = path, places
+
+    def at(self, where: str) -> tuple[int, int]:
+        """(line, column) of the field at `where`, e.g. "phases[1].investment"; the file's start if not kept."""
+        return self.places.get(where, (1, 1))
 
 
 @dataclass
@@ -30,7 +46,7 @@ class Dataset:
     settings: dict
     vocab: dict[str, dict[str, dict]]
     fx: dict
-    records: list[dict]
+    records: list[Record]
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -173,7 +189,7 @@ def _load_content(root: Path) -> Dataset:
                                                    "is --content the content folder? Records go in "
                                                    "<content>/projects/<id>.yaml")])
 
-    records: list[dict] = []
+    records: list[Record] = []
     seen: dict[str, str] = {}
     files = sorted(projects.glob("*.yaml"))
     if not files:
@@ -194,20 +210,19 @@ def _load_content(root: Path) -> Dataset:
         if rid:
             key = rid.lower()
             if key in seen:
-                line, col = record["_id_at"]
-                problems.append(Problem(record["_path"], line, col, "id",
+                problems.append(Problem(record.path, *record.at("id"), "id",
                                         f"duplicate id '{rid}': also used by {seen[key]}", "ids must be unique"))
-            seen[key] = record["_path"]
+            seen[key] = record.path
         records.append(record)
     for record in records:
         for i, rel_ in enumerate(record.get("related") or []):
-            other, at = rel_.get("id"), rel_.get("_at", (1, 1))
+            other, at = rel_.get("id"), record.at(f"related[{i}].id")
             if other is not None and other == record.get("id"):
-                problems.append(Problem(record["_path"], *at, f"related[{i}].id", "a record cannot be related to "
+                problems.append(Problem(record.path, *at, f"related[{i}].id", "a record cannot be related to "
                                         "itself", "name another record's id, or remove this entry"))
             elif other is not None and other not in seen:  # a missing id is already an error
                 close = suggest(other, seen) if i < LIST_PER_FIELD else ""  # past what is listed: no search
-                problems.append(Problem(record["_path"], *at, f"related[{i}].id", f"no record with id '{other}'",
+                problems.append(Problem(record.path, *at, f"related[{i}].id", f"no record with id '{other}'",
                                         close or "check the other record's file name"))
     if vctx:
         unused_terms(vocab, records, problems, vctx.path, root / "vocabularies.yaml")
@@ -256,20 +271,17 @@ def load_records(files: list[Path], root: Path, vocab: dict, as_of, vocab_key: s
     return results
 
 
-def _load_one(path: Path, name: str, data: bytes, vocab: dict, as_of) -> tuple[dict | None, list[Problem]]:
+def _load_one(path: Path, name: str, data: bytes, vocab: dict, as_of) -> tuple[Record | None, list[Problem]]:
     problems: list[Problem] = []
     record, ctx = parse(data, name, schema.FIELDS_TYPE, vocab, problems)
     if record is not None:
         check_record(record, path, ctx, as_of)
-        record["_path"] = name
-        id_node = ctx.node.value.get("id")
-        record["_id_at"] = (id_node.line, id_node.col) if id_node else (1, 1)
-        if isinstance(record.get("status"), dict):  # for notes about the status (tracker.derive.stale_notes)
-            at = node_at(ctx.node, ["status", "as_of"])
-            record["status"]["_at"] = (at.line, at.col)
-        for i, rel_ in enumerate(record.get("related") or []):
-            at = node_at(ctx.node, ["related", i, "id"])
-            rel_["_at"] = (at.line, at.col)
+        places = {}
+        for where in ["id", "status.as_of", *(f"related[{i}].id" for i in range(len(record.get("related") or []))),
+                      *(where for where, _ in moneys(record))]:
+            node = node_at(ctx.node, path_keys(where))
+            places[where] = (node.line, node.col)
+        record = Record(record, name, places)
     return record, problems
 
 

@@ -291,8 +291,8 @@ def fx_warnings(data: Dataset) -> list[Problem]:
             if u.reason.startswith("no sourced") or u.reason.startswith("no date"):
                 out.append(
                     Problem(
-                        rec["_path"],
-                        *money.get("_at", (1, 1)),
+                        rec.path,
+                        *rec.at(where),
                         where,
                         f"{u.reason}: shown unconverted and left out of USD totals",
                         "add a sourced rate to content/fx.yaml",
@@ -369,7 +369,7 @@ def stale_notes(data: Dataset, stale: dict[str, Stale] | None = None) -> list[Pr
             continue
         parts = ([f"status as of {s.status.human()}"] if s.status else []) + (
             [f"amount stated {s.amount.human()}"] if s.amount else [])
-        out.append(Problem(r["_path"], *r["status"].get("_at", (1, 1)), "status.as_of",
+        out.append(Problem(r.path, *r.at("status.as_of"), "status.as_of",
                            f"may be out of date: {', '.join(parts)} (over {s.months} months before as_of)",
                            "look for a newer source, then update status.as_of or investment.stated", "info"))
     return out

@@ -200,7 +200,7 @@ def change_rows(derived: Derived):
 def _plain(value):
     """Make a record JSON-ready: Decimals as strings (exact), dates as partial ISO strings."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if not k.startswith("_")}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, (Decimal, PDate)):

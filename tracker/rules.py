@@ -175,7 +175,6 @@ def moneys(rec):
 def _check_money(money: dict, where: str, ctx: Context) -> None:
     keys = path_keys(where)
     n = node_at(ctx.node, keys)
-    money["_at"] = (n.line, n.col)  # for later messages about this amount (e.g. no exchange rate)
     amount = money.get("amount")
     for key in ("amount", "amount_high"):
         if money.get(key) == 0:  # Decimal 0, never the word undisclosed
