@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.audit import audit_page, audit_site, broken_links, theme_scripts
+from tracker.audit import audit_page, audit_site, broken_links
+from tracker.engine import theme_scripts
 
 FILES = {"index.html", "projects/a/index.html", "assets/tracker.css"}
 ALLOWED = {"assets/javascripts/bundle.js", "assets/tracker.js"}
@@ -109,7 +110,7 @@ def test_audit_site_reports_every_page_with_its_path(tmp_path):
 def test_live_audit_checks_pages_while_engine_builds(tmp_path, monkeypatch):
     """The real pipeline's path: MkDocs hands each page to the live worker through the hook."""
     from tracker.audit import Live
-    from tracker.site import BUILD_HOOK, ROOT, engine_build
+    from tracker.site import ROOT, engine_build
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
@@ -120,7 +121,7 @@ def test_live_audit_checks_pages_while_engine_builds(tmp_path, monkeypatch):
     (docs / "data.md").write_text('# Data\n\n<iframe src="https://example.com/"></iframe>\n')
     live = Live()
     try:
-        engine_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", hooks=[BUILD_HOOK])
+        engine_build(docs, tmp_path / "site", ROOT / "mkdocs.yml", stream=True)
         results = live.results()
     finally:
         live.close()

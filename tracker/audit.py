@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from . import parallel
+from .engine import theme_scripts
 
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "form", "base", "frame", "frameset", "applet"}
 URL_ATTRS = {"href", "src", "action", "formaction", "poster", "srcset", "data", "xlink:href", "cite"}
@@ -106,15 +107,6 @@ def page_findings(text: str, allowed_scripts: set[str]) -> tuple[list[str], set[
                     findings.append("bidi override character in text")
                     break
     return findings, hrefs
-
-
-def theme_scripts() -> set[str]:
-    """Script files the theme and our own docs/assets ship."""
-    import material
-
-    base = Path(material.__file__).parent / "templates" / "assets" / "javascripts"
-    names = {str(p.relative_to(base.parent.parent)) for p in base.rglob("*.js")}
-    return names | {"assets/tracker.js"}
 
 
 def audit_site(site: Path, live: Live | None = None) -> list[str]:

@@ -20,6 +20,7 @@ import contextlib
 import html
 import json
 import logging
+import posixpath
 import shutil
 import socket
 import tempfile
@@ -107,9 +108,9 @@ box.appendChild(ol);document.body.insertBefore(box,document.body.firstChild)}).c
 
 
 def page_script(page_url: str) -> str:
-    from mkdocs.utils import get_relative_url
-
-    return SCRIPT % json.dumps(get_relative_url(PROBLEMS, page_url or "."))
+    """The problems box's script for the page at page_url ("projects/x/", "404.html", "" for the home)."""
+    folder = page_url.rsplit("/", 1)[0] if "/" in page_url else "."
+    return SCRIPT % json.dumps(posixpath.relpath(PROBLEMS, folder))
 
 
 def remove_stale(site_dir: Path, built: set[str]) -> None:
@@ -142,33 +143,14 @@ def check_address(addr: str) -> None:
                            f"`python build.py serve --addr {host}:{free}`") from None
 
 
-class _QuietDirtyBuild(logging.Filter):
-    """MkDocs warns that a dirty build may give inaccurate navigation on every refresh. The tracker's
-    navigation is fixed in mkdocs.yml and every page that lists others is rewritten on each refresh, so the
-    warning says nothing here: drop it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "dirty" not in record.getMessage().lower()
-
-
 def run(content: Path, addr: str) -> None:
-    from mkdocs.commands.serve import serve as mk_serve
+    from .engine import current
 
     check_address(addr)
-    for name in ("mkdocs", "mkdocs.commands.build", "mkdocs.commands.serve"):
-        logging.getLogger(name).addFilter(_QuietDirtyBuild())
     docs_dir = Path(tempfile.mkdtemp(prefix=TMP_PREFIX + "serve-"))
     _state["content"] = content
     try:
         refresh(docs_dir)
-        mk_serve(
-            config_file=str(ROOT / "mkdocs.yml"),
-            build_type="dirty",
-            watch=[str(content), str(ROOT / "templates"), str(ROOT / "docs")],
-            docs_dir=str(docs_dir),
-            dev_addr=addr,
-            hooks=[str(ROOT / "tracker" / "mkdocs_hook.py")],
-            strict=False,
-        )
+        current().serve(docs_dir, ROOT / "mkdocs.yml", [content, ROOT / "templates", ROOT / "docs"], addr)
     finally:
         shutil.rmtree(docs_dir, ignore_errors=True)

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 TMP_PREFIX = ".tracker-tmp-"
-BUILD_HOOK = str(ROOT / "tracker" / "build_hook.py")
 
 
 def prepare(content: Path, strict: bool = False):
@@ -76,11 +75,11 @@ def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
 
 
 def engine_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
-                 hooks: list[str] | None = None) -> None:
+                 stream: bool = False) -> None:
     """Stage 6: a strict build of the rendered tree into a temporary site folder, by the chosen engine."""
     from .engine import current
 
-    current().build(docs_dir, site_dir, config_file, site_url, hooks)
+    current().build(docs_dir, site_dir, config_file, site_url, stream)
 
 
 @contextlib.contextmanager
@@ -241,7 +240,7 @@ def render_and_build(jobs: list, work: Path, site_url: str | None, live, keep: P
         log.info("rendered %d pages in %.1f s; running %s build --strict", count, time.perf_counter() - clock, eng.name)
     jobs.clear()
     clear_cache()  # with it, the records are freed here, and the engine reuses their memory
-    engine_build(docs_dir, work / "site", ROOT / "mkdocs.yml", site_url, hooks=[BUILD_HOOK] if live else None)
+    engine_build(docs_dir, work / "site", ROOT / "mkdocs.yml", site_url, stream=bool(live))
     _release_memory()  # the engine's pages are garbage now; the audit forks workers next
     if live:
         count = stream.finish()  # (already done by the hook, unless the engine skipped it)
