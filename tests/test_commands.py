@@ -102,7 +102,7 @@ def test_a_port_whose_server_just_stopped_is_free():
 def test_serve_drops_only_the_dirty_build_warning():
     import logging
 
-    from tracker.serve import _QuietDirtyBuild
+    from tracker.engine import _QuietDirtyBuild
 
     quiet = _QuietDirtyBuild()
     dirty = logging.LogRecord("mkdocs.commands.build", logging.WARNING, "", 0,
