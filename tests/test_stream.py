@@ -182,3 +182,7 @@ def test_a_task_that_dies_is_reported():
     task = parallel.Task(lambda: os._exit(5))
     with pytest.raises(BuildFailed, match=r"worker process died \(exit status 5\)"):
         task.join()
+
+
+def test_a_task_may_share_its_own_work_between_processes():
+    assert parallel.Task(lambda: parallel.map_items(lambda x: x * 2, range(200), n=2)).join() == [x * 2 for x in range(200)]

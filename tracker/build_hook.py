@@ -4,10 +4,10 @@ the docs tree is rendered before MkDocs starts and audit_site parses every page 
 
 - tracker/stream.py renders pages while MkDocs reads them: wait until the page about to be read, and
   before the static files are copied, everything, has been written;
+- tracker/audit.py audits pages on another core: hand it each page MkDocs has finished.
 
 Only events MkDocs 1.6 documents without deprecation are used: on_pre_page runs right before MkDocs reads
 the page's source (mkdocs.commands.build._populate_page), so waiting there never changes what it reads.
-- tracker/audit.py audits pages on another core: hand it each page MkDocs has finished.
 """
 
 from tracker.audit import Live

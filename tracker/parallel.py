@@ -73,7 +73,7 @@ class Task:
 
     def __init__(self, fn: Callable[[], object]):
         self._conn, child_end = FORK.Pipe(duplex=False)
-        self.process = FORK.Process(target=_run_task, args=(fn, child_end, self._conn), daemon=True)
+        self.process = FORK.Process(target=_run_task, args=(fn, child_end, self._conn))
         self.process.start()
         child_end.close()
         self._result: tuple[str, object] | None = None
