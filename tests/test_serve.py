@@ -158,6 +158,18 @@ def test_serve_shows_an_edit_and_survives_a_broken_one(content, tmp_path):
         assert fetch(base + "projects/")[0] == 200 and RECORD not in fetch(base + "projects/")[1]
 
 
+def _again_if_reloaded(look, tries: int = 5):
+    """look(), taken again when the page navigated away under it (Playwright: execution context destroyed)."""
+    from playwright.sync_api import Error
+
+    for attempt in range(tries):
+        try:
+            return look()
+        except Error as exc:
+            if "context was destroyed" not in str(exc) or attempt == tries - 1:
+                raise
+
+
 def test_serve_shows_the_problems_in_the_page_being_read(content, tmp_path):
     """In a real browser: the box appears on the open page when the record breaks, without a click (live
     reload), names the file and field, cannot carry markup, and goes when the record is fixed."""
@@ -173,10 +185,20 @@ def test_serve_shows_the_problems_in_the_page_being_read(content, tmp_path):
                           .replace("value: in-production", "value: finished", 1))
         box = page.locator("#tracker-problems")
         box.wait_for(timeout=60_000)
-        text = box.inner_text()
+        # one look at the page, taken again if live reload replaced it meanwhile (a rebuild can reload twice)
+        def look():
+            return page.wait_for_function("""() => {
+                    const box = document.getElementById("tracker-problems");
+                    if (!box) return null;
+                    const r = box.getBoundingClientRect();
+                    return {text: box.innerText, y: r.y, width: r.width, injected: document.querySelectorAll("#injected").length,
+                            h1: document.querySelector("h1").innerText};
+                }""", timeout=60_000).json_value()
+        seen = _again_if_reloaded(look)
+        text = seen["text"]
         assert "1 error" in text and f"{RECORD}.yaml" in text and "status.value" in text
-        assert page.locator("#injected").count() == 0 and page.locator("h1").inner_text() == TITLE
-        assert box.bounding_box()["y"] == 0 and box.bounding_box()["width"] <= 390
+        assert seen["injected"] == 0 and seen["h1"] == TITLE
+        assert seen["y"] == 0 and seen["width"] <= 390
         record.write_text(good)
         box.wait_for(state="detached", timeout=60_000)
         assert page.locator("h1").inner_text() == TITLE
