@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import MKDOCS_ALONE, Generator, cold, steal_s
+from tests.bench import MKDOCS_ALONE, Generator, cold, steal_s, theme_search_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=10_000, help="synthetic records (default 10,000)")
     p.add_argument("--rounds", type=int, default=2, help="rounds (default 2)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--search", action="store_true",
+                   help="also time MkDocs with the theme's own search plugin, the yardstick of issue 25")
     args = p.parse_args(argv)
     from tracker.site import prepare, renderer, write_tree
 
@@ -67,10 +69,15 @@ def main(argv: list[str] | None = None) -> int:
             "this": lambda: timed(["build.py", "--content", str(content), "build", "--site-dir",
                                    str(work / "site-this")], ROOT),
         }
+        if args.search:
+            yardstick = theme_search_config(work)
+            runs["mkdocs_search"] = lambda: timed([str(script), str(docs), str(work / "site-search"), str(yardstick)],
+                                                  ROOT)
         print(f"{args.n:,} records; ref {args.ref} ({sha.strip()}) against this working tree", flush=True)
         ratios: dict[str, list[float]] = {"ref": [], "this": []}
+        searched: dict[str, list[float]] = {"ref": [], "this": []}
         for r in range(args.rounds):
-            order = list(runs)[r % 3:] + list(runs)[:r % 3]
+            order = list(runs)[r % len(runs):] + list(runs)[:r % len(runs)]
             walls = {}
             for name in order:
                 walls[name], steal = runs[name]()
@@ -78,9 +85,17 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
             for name in ratios:
                 ratios[name].append(walls[name] / walls["mkdocs"])
+                if args.search:
+                    searched[name].append(walls[name] / walls["mkdocs_search"])
             print(f"  round {r + 1}: full/mkdocs ref {ratios['ref'][-1]:.3f}, this {ratios['this'][-1]:.3f}", flush=True)
+            if args.search:
+                print(f"  round {r + 1}: full/(mkdocs with the theme's search) ref {searched['ref'][-1]:.3f}, "
+                      f"this {searched['this'][-1]:.3f}", flush=True)
         ref, this = statistics.median(ratios["ref"]), statistics.median(ratios["this"])
         print(f"median full/mkdocs: ref {ref:.3f}, this {this:.3f}; this/ref {this / ref:.3f}", flush=True)
+        if args.search:
+            print(f"median full/(mkdocs with the theme's search): ref {statistics.median(searched['ref']):.3f}, "
+                  f"this {statistics.median(searched['this']):.3f}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -21,10 +22,12 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from .errors import BuildFailed
 
+log = logging.getLogger(__name__)
 FOLDER = "pagefind"
 # What a page repeats from others, or that does not say what the page is about.
 EXCLUDE = ".tr-related, .tr-figure, .tr-asof, .tr-edit, .tr-cites, .tr-pager, .tr-crumbs"
@@ -79,7 +82,7 @@ class Indexer:
             pages = sorted(p for p in self.site.rglob("*.html") if b"data-pagefind-body" in p.read_bytes())
             shards = [pages[i : i + self.shard_pages] for i in range(0, len(pages), self.shard_pages)] or [[]]
             for n, shard in enumerate(shards, start=1):
-                bundle = FOLDER if n == 1 else f"{FOLDER}-{n}"
+                bundle, clock = FOLDER if n == 1 else f"{FOLDER}-{n}", time.perf_counter()
                 if len(shards) == 1:
                     self._pagefind(self.site, self.site / bundle)
                 else:  # a view of the site holding only this shard's pages, as hard links at the same paths
@@ -95,6 +98,8 @@ class Indexer:
                 for name in UNUSED:
                     (self.site / bundle / name).unlink(missing_ok=True)
                 self.bundles.append(bundle)
+                log.info("indexed %s pages for search into %s/ in %.1f s", f"{len(shard):,}", bundle,
+                         time.perf_counter() - clock)
             (self.site / FOLDER / BUNDLES).write_text(json.dumps({"merge": self.bundles[1:]}) + "\n")
         except Exception as exc:  # noqa: BLE001 - reported by finish() on the build's thread
             self.error = f"{type(exc).__name__}: {exc}"
