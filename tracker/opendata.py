@@ -21,7 +21,6 @@ LICENCE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
            "path": "https://creativecommons.org/licenses/by/4.0/"}
 
 
-
 def _one_of(choices: tuple) -> str:
     """'a, b or c': a column's allowed values, as the field table (tracker.schema) lists them."""
     return ", ".join(choices[:-1]) + " or " + choices[-1]

@@ -13,8 +13,8 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]  # one style everywhere: months in full
 
 
-# How an amount's qualifier reads before it ("about CNY 800 million"); the page, the history and the maps share it.
-# How an amount qualifier reads before a figure: "at-least" -> "at least ", "exact" -> nothing.
+# How an amount's qualifier reads before it ("about CNY 800 million", "at-least" -> "at least ", "exact" ->
+# nothing); the page, the history and the maps share it.
 QUALIFIER_WORDS = {q: "" if q == "exact" else q.replace("-", " ") + " " for q in QUALIFIERS}
 
 @dataclass(frozen=True, order=True)
