@@ -179,8 +179,9 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         jobs, records, site_url = plan(content, strict)  # stages 1-4: load, validate, derive, the pages to render
         work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))  # staging, beside site/
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
+        index = search_index(work / "site", live, cleanup)  # with a live audit, fed while the engine builds
         count = render_and_build(jobs, work, site_url, live, keep, cleanup)  # stages 5-6: pages, engine
-        check_site(work / "site", live, cleanup)  # stages 7-8: search index and audit
+        check_site(work / "site", live, index, cleanup)  # stages 7-8: search index and audit
         (work / "site" / MARKER).write_text("written by build.py build; replaced as a whole by the next build\n")
         staged = site.parent / f"{_work_prefix(site)}new-{os.getpid()}"
         os.rename(work / "site", staged)
@@ -253,15 +254,28 @@ def render_and_build(jobs: list, work: Path, site_url: str | None, live, keep: P
     return count
 
 
-def check_site(new_site: Path, live, cleanup: contextlib.ExitStack) -> None:
-    """Stages 7-8: index the built site for search while the audit runs; nothing unsafe or broken gets
-    published."""
+def search_index(site: Path, live, cleanup: contextlib.ExitStack):
+    """Where the pages are audited live (an engine that streams, on two or more cores), the search index
+    (tracker.search.Indexer) is built as the engine reads them: return it. Otherwise return None, and
+    check_site indexes the site once it is built."""
+    from . import search
+
+    if not live:
+        return None
+    index = search.Indexer(site, live=True)
+    cleanup.callback(index.kill)
+    return index
+
+
+def check_site(new_site: Path, live, index, cleanup: contextlib.ExitStack) -> None:
+    """Stages 7-8: finish the search index while the audit runs; nothing unsafe or broken gets published."""
     from . import search
     from .audit import audit_site
 
     clock = time.perf_counter()
-    index = search.Indexer(new_site)
-    cleanup.callback(index.kill)
+    if index is None:
+        index = search.Indexer(new_site)
+        cleanup.callback(index.kill)
     findings = audit_site(new_site, live) + index.finish()
     log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
     if findings:
