@@ -22,7 +22,10 @@ def tree(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_streamed_build_equals_one_core_build(content, tmp_path, monkeypatch):
+def test_streamed_build_equals_one_core_build(content, tmp_path, monkeypatch, caplog):
+    """Pages rendered while MkDocs reads them, and indexed for search as it converts them, publish the same
+    bytes as pages rendered first and a site indexed once built (search bundles included, in shards)."""
+    from tracker import search
     from tracker.render import Renderer
 
     real = Renderer.page
@@ -34,13 +37,20 @@ def test_streamed_build_equals_one_core_build(content, tmp_path, monkeypatch):
 
     monkeypatch.setenv("TRACKER_WORKERS", "2")  # even on a one-core machine
     monkeypatch.setattr(Renderer, "page", slow_page)
+    monkeypatch.setattr(search, "SHARD_PAGES", 7)  # 10 searched pages: two bundles
+    caplog.set_level("INFO", logger="tracker")
     site_mod.build(content, tmp_path / "two" / "site", keep_docs=str(tmp_path / "two" / "docs"))
+    indexed = [r.created for r in caplog.records if r.getMessage().startswith("indexed 7 pages for search")]
+    built = [r.created for r in caplog.records if r.getMessage().startswith("mkdocs built the site")]
+    assert len(indexed) == 1 and indexed[0] < built[0]  # the first shard while MkDocs was building
+    assert "indexing the built site instead" not in caplog.text
     monkeypatch.setattr(Renderer, "page", real)
     monkeypatch.setenv("TRACKER_WORKERS", "1")
     site_mod.build(content, tmp_path / "one" / "site", keep_docs=str(tmp_path / "one" / "docs"))
     two, one = tree(tmp_path / "two" / "docs"), tree(tmp_path / "one" / "docs")
     assert len(two) > 20 and two == one  # the docs tree, byte for byte
     assert tree(tmp_path / "two" / "site") == tree(tmp_path / "one" / "site")
+    assert (tmp_path / "two" / "site" / "pagefind-2" / "pagefind-entry.json").is_file()
 
 
 def test_a_failing_render_worker_fails_the_build_and_publishes_nothing(content, tmp_path, monkeypatch):

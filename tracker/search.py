@@ -89,9 +89,10 @@ class Indexer:
         self.bundles: list[str] = []
         self.procs: list[subprocess.Popen] = []
         self.shards: queue.SimpleQueue = queue.SimpleQueue()  # (folder, pages) to index; None ends
-        self.pages = site.parent / "search-pages"  # live: each searched page's content, at its path
+        self.pages = site.parent / "search-pages"  # live: each searched page's content, named by its slot
         self.out = site.parent / "search-bundles"  # live: the bundles, moved into the site by finish()
         self.order: list[str] = []  # live: every page the engine builds, in page_order
+        self.slot: dict[str, int] = {}  # live: page -> its place in order, which names its small page
         self.known: dict[str, tuple | None] = {}  # page -> (heading, hash of content) if searched, else None
         self.ready, self.taken = 0, []  # order[:ready] are known; the searched ones not yet in a shard
         self.lang = "en"
@@ -108,12 +109,15 @@ class Indexer:
         """The pages the engine will build (paths in the site), and the language the theme declares."""
         self.order, self.lang = sorted(pages, key=page_order), lang
         self.slot = {rel: i for i, rel in enumerate(self.order)}
-        self.pages.mkdir(exist_ok=True)
+        self.pages.mkdir(parents=True, exist_ok=True)
 
     def read(self, rel: str, content: str | None, title: str) -> None:
         """Page rel has been converted to `content` (None: the page is not searched); `title` is the heading
         the theme adds when the content has none."""
         if self.spoiled or self.closed:
+            return
+        if rel not in self.slot:
+            self.spoiled = f"{rel} was not among the pages the engine named"
             return
         if content is None:
             self.known[rel] = None
