@@ -170,7 +170,7 @@ def test_pages_indexed_as_they_are_read_give_the_bundles_of_the_built_site(tmp_p
     (lambda rel, html: html.replace("<nav>", '<nav data-pagefind-filter="city:Hefei">'), "would read more"),
     (lambda rel, html: html.replace(' lang="en"', ''), "would read more"),
     (lambda rel, html: html if CONTENT[rel] else html.replace("<h1>", "<div data-pagefind-body><h1>"),
-     "is searched, which its content did not say"),
+     "is searched as written, unlike as read"),
 ])
 def test_a_written_page_unlike_its_content_drops_the_live_index(tmp_path, caplog, edit, reason):
     """If the theme puts into a page anything Pagefind would read that the page's content did not hold, the

@@ -88,7 +88,7 @@ class Indexer:
         self.error: str | None = None
         self.bundles: list[str] = []
         self.procs: list[subprocess.Popen] = []
-        self.shards: queue.SimpleQueue = queue.SimpleQueue()  # (folder, pages) to index; None ends
+        self.shards: queue.SimpleQueue = queue.SimpleQueue()  # each shard's pages to index; None ends
         self.pages = site.parent / "search-pages"  # live: each searched page's content, named by its slot
         self.out = site.parent / "search-bundles"  # live: the bundles, moved into the site by finish()
         self.order: list[str] = []  # live: every page the engine builds, in page_order
@@ -135,7 +135,7 @@ class Indexer:
             return
         start, end = output.find(BODY), output.rfind("</div>", 0, output.rfind("</article>"))
         if rel not in self.known or (start >= 0) != (self.known[rel] is not None):
-            self.spoiled = f"{rel} is {'' if start >= 0 else 'not '}searched, which its content did not say"
+            self.spoiled = f"{rel} is {'' if start >= 0 else 'not '}searched as written, unlike as read"
         elif start >= 0:
             heading, digest = self.known[rel]
             body = output[start + len(BODY) : end].strip()
@@ -153,12 +153,12 @@ class Indexer:
         if self.known.get(rel) is not None:
             self.taken.append(rel)
         if len(self.taken) == self.shard_pages:
-            self._queue(self.pages, self.taken)
+            self._queue(self.taken)
             self.taken = []
 
-    def _queue(self, source: Path, pages: list[str]) -> None:
+    def _queue(self, pages: list[str]) -> None:
         self.queued += 1
-        self.shards.put((source, pages))
+        self.shards.put(pages)
 
     def close(self) -> None:
         """The engine has read every page: queue the last shard."""
@@ -167,8 +167,8 @@ class Indexer:
         self.closed = True
         for rel in self.order[self.ready :]:  # never read: not in the site either
             self._take(rel)
-        if self.taken or not self.queued:  # (none at all: Pagefind indexes every page of the built site)
-            self._queue(self.pages, self.taken)
+        if self.taken or not self.queued:
+            self._queue(self.taken)
         self.shards.put(None)
 
     # Indexing, on the indexer's thread.
@@ -178,23 +178,23 @@ class Indexer:
             if not self.live:
                 pages = sorted((p.relative_to(self.site).as_posix() for p in self.site.rglob("*.html")
                                 if b"data-pagefind-body" in p.read_bytes()), key=page_order)
-                for i in range(0, len(pages), self.shard_pages):
-                    self._queue(self.site, pages[i : i + self.shard_pages])
-                self.pages = self.site
-                self.close()
-            while (item := self.shards.get()) is not None:
+                for i in range(0, len(pages) or 1, self.shard_pages):
+                    self._queue(pages[i : i + self.shard_pages])
+                self.shards.put(None)
+            while (shard := self.shards.get()) is not None:
                 if not self.spoiled:
-                    self._index(*item)
+                    self._index(shard)
         except Exception as exc:  # noqa: BLE001 - reported by finish() on the build's thread
             self.error = f"{type(exc).__name__}: {exc}"
 
-    def _index(self, source: Path, shard: list[str]) -> None:
-        """Index a view of source holding only the shard's pages (hard links at the same paths)."""
+    def _index(self, shard: list[str]) -> None:
+        """Index the shard's pages (the small ones if live, else the built ones) into the next bundle."""
         bundle, clock = FOLDER if not self.bundles else f"{FOLDER}-{len(self.bundles) + 1}", time.perf_counter()
+        if not shard and self.live:  # no page is marked: Pagefind indexes every page of the built site
+            self.spoiled = self.spoiled or "no page is marked as searched"
+            return
+        pages = [[str(self.pages / self._flat(rel) if self.live else self.site / rel), rel] for rel in shard]
         output = (self.out if self.live else self.site) / bundle
-        if not shard:  # no page marks its content: Pagefind indexes every page of the built site
-            self.spoiled = self.spoiled or ("no page is marked as searched" if self.live else None)
-        pages = [[str(source / (self._flat(rel) if self.live else rel)), rel] for rel in shard]
         self._pagefind(pages, output)
         for name in UNUSED:
             (output / name).unlink(missing_ok=True)
