@@ -9,8 +9,9 @@ mkdocs.yml can build it. Two do today: MkDocs 1.6 (the default) and ProperDocs, 
 (the same API under another name; tests/test_engine.py builds the site with both and compares every page).
 Choose with TRACKER_ENGINE=mkdocs|properdocs.
 
-Only MkDocs `streams`: tracker/build_hook.py lets it read pages while another core renders them, and hands
-each finished page to the live audit. Any other engine gets the whole docs tree written first.
+Only MkDocs `streams`: tracker/build_hook.py lets it read pages while another core renders them, hands
+each page's content to the search index as it is converted, and each finished page to the live audit.
+Any other engine gets the whole docs tree written first, and the site indexed once it is built.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Pagefind indexes the HTML that the engine wrote (so it does not depend on which 
 small chunks that the reader's browser fetches as it needs them: a query fetches a few hundred KB, not the
 whole index. Only what a page is about is indexed: templates/ and overrides/main.html mark each page's
 content (data-pagefind-body) unless its front matter excludes it from search (listing pages), and the
-selectors below leave out what repeats across pages (related lists, charts, footers).
+selectors below leave out what repeats across pages (related lists, charts, footers). With an engine
+that streams, the pages are indexed while it builds, from what it wrote into each page's content, and
+each written page is checked against it (Indexer); the bundles are the same bytes either way.
 
 The post-build audit allows the files Pagefind ships by name and hash (SHIPPED, for the pinned version),
 and its index files by name pattern; anything else in the search folder fails the build.

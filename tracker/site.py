@@ -1,5 +1,5 @@
 """The pipeline: load -> validate -> derive -> render -> write -> engine build (MkDocs) -> search index
-(Pagefind) and audit -> publish.
+(Pagefind; with MkDocs on two or more cores, built while MkDocs builds) and audit -> publish.
 
 Nothing touches site/ until everything has succeeded: the docs tree and the site are built in
 temporary folders beside site/, indexed, audited, and then swapped in with one atomic rename. A failure
