@@ -309,6 +309,22 @@ def test_sharing_metadata_and_canonical_url(content, tmp_path):
     assert desc in page
 
 
+def test_the_build_is_dated_by_the_data_not_by_the_day(bundled_site):
+    """MkDocs dates the sitemap's gzip header by the day of the build unless SOURCE_DATE_EPOCH is set: the
+    build sets it to the data's as_of date, so the same commit builds the same bytes tomorrow (a CI run that
+    crossed midnight found sitemap.xml.gz different between two builds)."""
+    import calendar
+    import gzip
+
+    import yaml
+
+    as_of = yaml.safe_load((ROOT / "content" / "site.yaml").read_text())["as_of"]  # a date
+    with gzip.open(bundled_site / "sitemap.xml.gz") as fh:
+        fh.read()
+        assert fh.mtime == calendar.timegm((as_of.year, as_of.month, as_of.day, 0, 0, 0))
+    assert "SOURCE_DATE_EPOCH" not in os.environ  # set for the engine's build only
+
+
 def test_search_indexes_project_pages_not_the_listings(bundled_site):
     """Listings repeat the project pages' rows: indexing them would bury each project under its listings."""
     import json

@@ -16,6 +16,7 @@ Any other engine gets the whole docs tree written first, and the site indexed on
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import importlib
 import logging
@@ -25,6 +26,7 @@ from pathlib import Path
 from .errors import BuildFailed, TrackerError
 
 ENV = "TRACKER_ENGINE"
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"  # the reproducible-builds convention, which MkDocs follows
 BUILD_HOOK = str(Path(__file__).with_name("build_hook.py"))  # streaming and the live audit, in `build`
 SERVE_HOOK = str(Path(__file__).with_name("mkdocs_hook.py"))  # the pipeline before each rebuild, in `serve`
 
@@ -42,20 +44,28 @@ class Engine:
             raise TrackerError(f"the {self.name} engine is not installed: {self.install}") from None
 
     def build(self, docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
-              stream: bool = False) -> None:
+              stream: bool = False, as_of: tuple[int, int, int] | None = None) -> None:
         """A strict build of the rendered tree into site_dir; a failure raises BuildFailed. With stream (only
         for an engine that `streams`), pages are read as tracker.stream renders them and handed to the live
-        audit (tracker/build_hook.py)."""
+        audit (tracker/build_hook.py). The engine dates the build (the sitemap, and its gzip header) by
+        SOURCE_DATE_EPOCH, else by today: the data's as_of date is given, so that the same commit builds the
+        same bytes on any day (unless SOURCE_DATE_EPOCH is set already)."""
         exceptions, build = self._module("exceptions"), self._module("commands.build").build
         load_config = self._module("config").load_config
         extra: dict = {"site_url": site_url} if site_url else {}  # canonical links when the site has an address
         if stream:
             extra["hooks"] = [BUILD_HOOK]
+        epoch = os.environ.get(SOURCE_DATE_EPOCH)
+        if as_of and epoch is None:
+            os.environ[SOURCE_DATE_EPOCH] = str(calendar.timegm((*as_of, 0, 0, 0)))
         try:
             cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True, **extra)
             build(cfg)
         except exceptions.MkDocsException as exc:  # ProperDocs keeps MkDocs' exception names
             raise BuildFailed(f"{self.name} build failed: {exc}") from None
+        finally:
+            if epoch is None:
+                os.environ.pop(SOURCE_DATE_EPOCH, None)
 
     def serve(self, docs_dir: Path, config_file: Path, watch: list[Path], addr: str) -> None:
         """Serve docs_dir with live reload, rebuilding in dirty mode (only changed pages) until interrupted."""

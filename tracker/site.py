@@ -75,11 +75,11 @@ def write_tree(jobs: list, docs_src: Path, out: Path) -> int:
 
 
 def engine_build(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None = None,
-                 stream: bool = False) -> None:
+                 stream: bool = False, as_of: tuple[int, int, int] | None = None) -> None:
     """Stage 6: a strict build of the rendered tree into a temporary site folder, by the chosen engine."""
     from .engine import current
 
-    current().build(docs_dir, site_dir, config_file, site_url, stream)
+    current().build(docs_dir, site_dir, config_file, site_url, stream, as_of)
 
 
 @contextlib.contextmanager
@@ -176,11 +176,11 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
     with build_lock(site), contextlib.ExitStack() as cleanup:
         _cleanup_stale(site)
         live = live_audit(cleanup)  # the audit's worker, forked while this process is still small
-        jobs, records, site_url = plan(content, strict)  # stages 1-4: load, validate, derive, the pages to render
+        jobs, records, options = plan(content, strict)  # stages 1-4: load, validate, derive, the pages to render
         work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))  # staging, beside site/
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         index = search_index(work / "site", live, cleanup)  # with a live audit, fed while the engine builds
-        count = render_and_build(jobs, work, site_url, live, keep, cleanup)  # stages 5-6: pages, engine
+        count = render_and_build(jobs, work, options, live, keep, cleanup)  # stages 5-6: pages, engine
         check_site(work / "site", live, index, cleanup)  # stages 7-8: search index and audit
         (work / "site" / MARKER).write_text("written by build.py build; replaced as a whole by the next build\n")
         staged = site.parent / f"{_work_prefix(site)}new-{os.getpid()}"
@@ -214,15 +214,17 @@ def live_audit(cleanup: contextlib.ExitStack):
 
 
 def plan(content: Path, strict: bool) -> tuple[list, int, str | None]:
-    """Stages 1-4: load, validate and derive, then the render jobs; return (jobs, records, site_url).
+    """Stages 1-4: load, validate and derive, then the render jobs; return (jobs, records, the engine's options:
+    the site's address and the date the data is current to).
     The records and derived data are held by the jobs only from here, and freed with them."""
     clock = time.perf_counter()
     data, derived = prepare(content, strict)
     log.info("checked %d records in %.1f s", len(data.records), time.perf_counter() - clock)
-    return renderer(data, derived).jobs(), len(data.records), data.settings.get("site_url")
+    options = {"site_url": data.settings.get("site_url"), "as_of": data.settings["as_of"].first_day()}
+    return renderer(data, derived).jobs(), len(data.records), options
 
 
-def render_and_build(jobs: list, work: Path, site_url: str | None, live, keep: Path | None,
+def render_and_build(jobs: list, work: Path, options: dict, live, keep: Path | None,
                      cleanup: contextlib.ExitStack) -> int:
     """Stages 5-6: write the docs tree into work/docs and build it into work/site with the engine; with a
     live audit, the pages are rendered while the engine reads them. Empties `jobs` (so that the records
@@ -241,7 +243,7 @@ def render_and_build(jobs: list, work: Path, site_url: str | None, live, keep: P
         log.info("rendered %d pages in %.1f s; running %s build --strict", count, time.perf_counter() - clock, eng.name)
     jobs.clear()
     clear_cache()  # with it, the records are freed here, and the engine reuses their memory
-    engine_build(docs_dir, work / "site", ROOT / "mkdocs.yml", site_url, stream=bool(live))
+    engine_build(docs_dir, work / "site", ROOT / "mkdocs.yml", stream=bool(live), **options)
     _release_memory()  # the engine's pages are garbage now; the audit forks workers next
     if live:
         count = stream.finish()  # (already done by the hook, unless the engine skipped it)
