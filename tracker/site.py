@@ -179,7 +179,7 @@ def build(content: Path, site: Path, keep_docs: str | None = None, strict: bool 
         jobs, records, options = plan(content, strict)  # stages 1-4: load, validate, derive, the pages to render
         work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))  # staging, beside site/
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
-        index = search_index(work / "site", live, cleanup)  # with a live audit, fed while the engine builds
+        index = search_index(work / "site", live, cleanup) if live else None  # fed while the engine builds
         count = render_and_build(jobs, work, options, live, keep, cleanup)  # stages 5-6: pages, engine
         check_site(work / "site", live, index, cleanup)  # stages 7-8: search index and audit
         (work / "site" / MARKER).write_text("written by build.py build; replaced as a whole by the next build\n")
@@ -257,27 +257,22 @@ def render_and_build(jobs: list, work: Path, options: dict, live, keep: Path | N
 
 
 def search_index(site: Path, live, cleanup: contextlib.ExitStack):
-    """Where the pages are audited live (an engine that streams, on two or more cores), the search index
-    (tracker.search.Indexer) is built as the engine reads them: return it. Otherwise return None, and
-    check_site indexes the site once it is built."""
+    """Stage 7: the search index (tracker.search.Indexer), stopped if the build fails. Where the pages are
+    audited live (an engine that streams, on two or more cores), build() starts it before the engine, which
+    feeds it as it reads the pages; otherwise check_site starts it on the built site."""
     from . import search
 
-    if not live:
-        return None
-    index = search.Indexer(site, live=True)
+    index = search.Indexer(site, live=bool(live))
     cleanup.callback(index.kill)
     return index
 
 
 def check_site(new_site: Path, live, index, cleanup: contextlib.ExitStack) -> None:
     """Stages 7-8: finish the search index while the audit runs; nothing unsafe or broken gets published."""
-    from . import search
     from .audit import audit_site
 
     clock = time.perf_counter()
-    if index is None:
-        index = search.Indexer(new_site)
-        cleanup.callback(index.kill)
+    index = index or search_index(new_site, None, cleanup)
     findings = audit_site(new_site, live) + index.finish()
     log.info("indexed and audited in %.1f s", time.perf_counter() - clock)
     if findings:
